@@ -1,0 +1,410 @@
+"""The carrier simulator's HTTP server: Vonage's ``POST /sms/json`` plus ``/_sim/*`` controls.
+
+SMS endpoint (as Vonage's SMS API): form-encoded or JSON body; credentials in the body
+(``api_key``/``api_secret``) or an HTTP Basic header (what the official SDK sends). The
+answer is always HTTP 200 with ``{"message-count": "N", "messages": [...]}`` where every
+value is a string and each entry carries a ``status``; only an injected fault answers 5xx.
+
+Test-only endpoints:
+
+- ``GET /_sim/messages[?to=<digits, optional +>]``: accepted segment-messages, oldest first.
+- ``DELETE /_sim/messages``: forget them.
+- ``GET /_sim/config``, ``PUT /_sim/config`` (shallow JSON merge, unknown keys rejected):
+  ``fail_next_5xx`` (next N submits answer HTTP 500), ``throttle_tps`` (submits beyond
+  this many within one second get status "1"), ``latency_ms`` (sleep before answering).
+- ``GET /health``.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import secrets
+import threading
+import time
+from collections import deque
+from datetime import datetime, timezone
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+# Vonage SMS API status codes the simulator can answer.
+STATUS_OK = "0"
+STATUS_THROTTLED = "1"
+STATUS_MISSING_PARAMS = "2"
+STATUS_INVALID_PARAMS = "3"
+STATUS_BAD_CREDENTIALS = "4"
+
+MESSAGE_PRICE = Decimal("0.00570000")  # per segment, Vonage prints 8 decimal places
+STARTING_BALANCE = Decimal("100.00000000")
+NETWORK = "99999"  # a made-up MCCMNC: the simulator has no number-to-network data
+
+DEFAULT_CONFIG: dict = {"fail_next_5xx": 0, "throttle_tps": None, "latency_ms": 0}
+
+# GSM 03.38 default alphabet (the escape char 0x1B is not text) and its extension table,
+# whose characters are sent as escape + char and so take two septets.
+_GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+_TO_PATTERN = re.compile(r"\d{7,15}")
+_MESSAGE_TYPES = ("text", "unicode")
+
+
+def segment_count(text: str, *, ucs2: bool = False) -> int:
+    """How many SMS segments ``text`` is sent as (at least 1, even for empty text).
+
+    GSM-7 when every character is in the GSM alphabet and ``ucs2`` is not forced:
+    160 septets fit one segment, 153 per part once concatenated, extension characters
+    take 2. Otherwise UCS-2: 70 code units single, 67 per part, characters outside the
+    BMP take 2 (a surrogate pair). A two-unit character never straddles two parts.
+    """
+    if not ucs2 and all(c in _GSM7_BASIC or c in _GSM7_EXTENSION for c in text):
+        units, single, per_part = [2 if c in _GSM7_EXTENSION else 1 for c in text], 160, 153
+    else:
+        units, single, per_part = [2 if ord(c) > 0xFFFF else 1 for c in text], 70, 67
+    if sum(units) <= single:
+        return 1
+    parts, used = 1, 0
+    for size in units:  # greedy packing, as handsets split
+        if used + size > per_part:
+            parts, used = parts + 1, 0
+        used += size
+    return parts
+
+
+# --- state -------------------------------------------------------------------------------
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# key -> (validator, description for the 400 answer)
+_CONFIG_RULES = {
+    "fail_next_5xx": (_is_count, "a non-negative integer"),
+    "throttle_tps": (lambda v: v is None or (_is_number(v) and v > 0), "null or a positive number"),
+    "latency_ms": (lambda v: _is_number(v) and v >= 0, "a non-negative number"),
+}
+
+
+def _utc_now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class _SimState:
+    """Everything the simulator remembers. Handler threads share it: every access holds ``lock``."""
+
+    def __init__(self, api_key: str | None, api_secret: str | None):
+        self.lock = threading.Lock()
+        # None means "any non-empty credentials are accepted".
+        self.credentials = None if api_key is None and api_secret is None else (api_key, api_secret)
+        self._config = dict(DEFAULT_CONFIG)
+        self._messages: list[dict] = []
+        self._balance = STARTING_BALANCE
+        self._admitted: deque[float] = deque()  # monotonic times of submits admitted in the last second
+
+    def config(self) -> dict:
+        """A copy of the run-time config."""
+        with self.lock:
+            return dict(self._config)
+
+    def merge_config(self, patch: dict) -> dict:
+        """Apply ``patch`` over the config, all or nothing; raises ``ValueError`` on a bad key/value."""
+        for key, value in patch.items():
+            rule = _CONFIG_RULES.get(key)
+            if rule is None:
+                raise ValueError(f"unknown config key {key!r}")
+            if not rule[0](value):
+                raise ValueError(f"{key} must be {rule[1]}")
+        with self.lock:
+            self._config.update(patch)
+            return dict(self._config)
+
+    def take_injected_failure(self) -> bool:
+        """True (and one fewer pending) if the next submit must fail with HTTP 500."""
+        with self.lock:
+            if self._config["fail_next_5xx"] > 0:
+                self._config["fail_next_5xx"] -= 1
+                return True
+            return False
+
+    def admit(self, now: float) -> bool:
+        """Sliding one-second window: False when ``throttle_tps`` submits were already admitted in it.
+
+        Throttled submits are not counted, so a client backing off gets in once the window moves.
+        """
+        with self.lock:
+            limit = self._config["throttle_tps"]
+            while self._admitted and now - self._admitted[0] >= 1.0:
+                self._admitted.popleft()
+            if limit is not None and len(self._admitted) >= limit:
+                return False
+            self._admitted.append(now)
+            return True
+
+    def record(self, params: dict, segments: int) -> tuple[list[dict], Decimal]:
+        """Store one row per segment of an accepted submit; returns the rows and the new balance."""
+        received_at = _utc_now_iso()
+        rows = [
+            {
+                "to": params["to"],
+                "from": params["from"],
+                "text": params["text"],  # the whole text on every row: tests look messages up by it
+                "type": params.get("type") or "text",
+                "message_id": secrets.token_hex(16).upper(),
+                "client_ref": params.get("client-ref"),
+                "callback": params.get("callback"),
+                "segments": segments,
+                "part": part,
+                "received_at": received_at,
+            }
+            for part in range(1, segments + 1)
+        ]
+        with self.lock:
+            self._messages.extend(rows)
+            self._balance -= MESSAGE_PRICE * segments
+            return rows, self._balance
+
+    def messages(self, to: str | None = None) -> list[dict]:
+        """Recorded rows, oldest first, optionally only those for recipient ``to`` (``+`` ignored)."""
+        wanted = to.lstrip("+") if to else None
+        with self.lock:
+            return [dict(row) for row in self._messages if wanted is None or row["to"] == wanted]
+
+    def clear(self) -> None:
+        with self.lock:
+            self._messages.clear()
+
+
+# --- the SMS API -------------------------------------------------------------------------
+
+def _rejection(status: str, error_text: str) -> dict:
+    return {"message-count": "1", "messages": [{"status": status, "error-text": error_text}]}
+
+
+def _credentials(params: dict, authorization: str | None) -> tuple[str | None, str | None]:
+    """(api_key, api_secret) from the body, else from an HTTP Basic header."""
+    if params.get("api_key") or params.get("api_secret"):
+        return params.get("api_key"), params.get("api_secret")
+    if authorization and authorization.startswith("Basic "):
+        try:
+            key, _, secret = base64.b64decode(authorization[6:], validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None, None
+        return key, secret
+    return None, None
+
+
+def _credential_error(expected, key: str | None, secret: str | None) -> tuple[str, str] | None:
+    if not key:
+        return STATUS_MISSING_PARAMS, "Missing api_key"
+    if not secret:
+        return STATUS_MISSING_PARAMS, "Missing api_secret"
+    if expected is not None and (key, secret) != expected:
+        return STATUS_BAD_CREDENTIALS, "Bad Credentials"
+    return None
+
+
+def _message_error(params: dict) -> tuple[str, str] | None:
+    for field in ("from", "to", "text"):
+        if not params.get(field):
+            return STATUS_MISSING_PARAMS, f"Missing {field} param"
+    if not _TO_PATTERN.fullmatch(params["to"]):
+        return STATUS_INVALID_PARAMS, "Invalid to address"
+    if params.get("type", "text") not in _MESSAGE_TYPES:
+        return STATUS_INVALID_PARAMS, "Invalid message type"
+    return None
+
+
+def handle_submit(state: _SimState, params: dict, authorization: str | None) -> dict:
+    """Vonage's ``/sms/json`` semantics for one request; returns the JSON body (sent with HTTP 200)."""
+    error = _credential_error(state.credentials, *_credentials(params, authorization))
+    error = error or _message_error(params)
+    if error:
+        return _rejection(*error)
+    if not state.admit(time.monotonic()):
+        return _rejection(STATUS_THROTTLED, "Throttled")
+    rows, balance = state.record(params, segment_count(params["text"], ucs2=params.get("type") == "unicode"))
+    entries = []
+    for row in rows:
+        entry = {
+            "to": row["to"],
+            "message-id": row["message_id"],
+            "status": STATUS_OK,
+            "remaining-balance": f"{balance:.8f}",
+            "message-price": f"{MESSAGE_PRICE:.8f}",
+            "network": NETWORK,
+        }
+        if row["client_ref"] is not None:
+            entry["client-ref"] = row["client_ref"]
+        entries.append(entry)
+    return {"message-count": str(len(entries)), "messages": entries}
+
+
+def _parse_params(query: str, body: bytes, content_type: str) -> dict[str, str]:
+    """Query-string and body parameters as strings (Vonage accepts both); body wins.
+
+    A JSON body that is not an object is ignored, so it answers "Missing ... param" like Vonage.
+    """
+    params = {k: v[0] for k, v in parse_qs(query).items()}
+    if content_type.split(";")[0].strip().lower() == "application/json":
+        try:
+            data = json.loads(body or b"{}")
+        except ValueError:
+            data = {}
+        if isinstance(data, dict):
+            # Form fields are strings, so JSON scalars are too: true -> "true", 3 -> "3".
+            params.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items() if v is not None})
+    else:
+        params.update({k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()})
+    return params
+
+
+# --- HTTP plumbing -----------------------------------------------------------------------
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the real API: the client reuses connections
+    timeout = 30  # drop idle keep-alive connections instead of holding a thread forever
+    server: _Server
+
+    _ROUTES = {
+        ("GET", "/health"): "_health",
+        ("POST", "/sms/json"): "_submit",
+        ("GET", "/_sim/messages"): "_list_messages",
+        ("DELETE", "/_sim/messages"): "_clear_messages",
+        ("GET", "/_sim/config"): "_get_config",
+        ("PUT", "/_sim/config"): "_put_config",
+    }
+
+    def do_GET(self):
+        self._route("GET")
+
+    def do_POST(self):
+        self._route("POST")
+
+    def do_PUT(self):
+        self._route("PUT")
+
+    def do_DELETE(self):
+        self._route("DELETE")
+
+    def log_message(self, format, *args):  # noqa: A002 - signature fixed by the base class
+        pass  # quiet: tests and the local stack would drown in access logs
+
+    def _route(self, method: str) -> None:
+        url = urlsplit(self.path)
+        body = self._read_body()  # always drain it, or the next request on this connection breaks
+        name = self._ROUTES.get((method, url.path))
+        if name is None:
+            self._send_json(404, {"error": f"no route {method} {url.path}"})
+        else:
+            getattr(self, name)(url.query, body)
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _send_json(self, code: int, payload: dict) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _health(self, query: str, body: bytes) -> None:
+        self._send_json(200, {"status": "ok"})
+
+    def _submit(self, query: str, body: bytes) -> None:
+        state = self.server.state
+        params = _parse_params(query, body, self.headers.get("Content-Type", ""))
+        latency_ms = state.config()["latency_ms"]
+        if latency_ms:
+            time.sleep(latency_ms / 1000)  # outside the lock: other requests keep flowing
+        if state.take_injected_failure():
+            self._send_json(500, {"error": "injected failure (fail_next_5xx)"})
+            return
+        self._send_json(200, handle_submit(state, params, self.headers.get("Authorization")))
+
+    def _list_messages(self, query: str, body: bytes) -> None:
+        to = parse_qs(query).get("to", [None])[0]
+        self._send_json(200, {"messages": self.server.state.messages(to)})
+
+    def _clear_messages(self, query: str, body: bytes) -> None:
+        self.server.state.clear()
+        self._send_json(200, {"messages": []})
+
+    def _get_config(self, query: str, body: bytes) -> None:
+        self._send_json(200, self.server.state.config())
+
+    def _put_config(self, query: str, body: bytes) -> None:
+        try:
+            patch = json.loads(body or b"{}")
+            if not isinstance(patch, dict):
+                raise ValueError("config must be a JSON object")
+            self._send_json(200, self.server.state.merge_config(patch))
+        except ValueError as exc:  # JSONDecodeError is a ValueError too
+            self._send_json(400, {"error": str(exc)})
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # idle keep-alive connections must not block stop()
+
+    def __init__(self, address: tuple[str, int], state: _SimState):
+        super().__init__(address, _Handler)
+        self.state = state
+
+
+class CarrierSimulator:
+    """A Vonage SMS API look-alike served from a daemon thread.
+
+    ``api_key``/``api_secret``: when given, other credentials get status "4"; when not,
+    any non-empty credentials are accepted. ``port=0`` picks a free port (see ``url``).
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0,
+                 api_key: str | None = None, api_secret: str | None = None):
+        self._address = (host, port)
+        self._state = _SimState(api_key, api_secret)
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> CarrierSimulator:
+        """Bind and serve in the background; returns self. Raises ``RuntimeError`` if running."""
+        if self._server is not None:
+            raise RuntimeError("carrier simulator already started")
+        self._server = _Server(self._address, self._state)
+        # A short poll interval makes stop() quick; the cost is a few idle wake-ups per second.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="carrier-sim", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close the socket and join the thread. Safe to call twice."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+        self._server = self._thread = None
+
+    @property
+    def url(self) -> str:
+        """Base URL with scheme, e.g. ``http://127.0.0.1:54321``. Only while started."""
+        if self._server is None:
+            raise RuntimeError("carrier simulator not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> CarrierSimulator:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()

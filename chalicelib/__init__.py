@@ -1,0 +1,1 @@
+"""JMC: the code Chalice packages into every Lambda function."""

@@ -1,0 +1,74 @@
+"""Application management: create apps, list them, reveal a secret (audited), disable."""
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from ..services import apps
+from ..store import audit
+from ..store.base import iso
+from . import customer, json_body, paging, serializers
+from .errors import ApiError, bad_request, not_found
+
+bp = Blueprint(__name__)
+
+
+@bp.route("/v1/apps", methods=["POST"])
+def create_app():
+    who = customer(bp.current_request)
+    body = json_body(bp.current_request)
+    name = body.get("name")
+    if name is None:
+        raise bad_request("name", "name is required")
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 64:
+        raise ApiError(422, "invalid_value", "name must be 1-64 characters", "name")
+    app, _ = apps.create_app(who, name.strip())
+    return Response(body=serializers.app(app), status_code=201)
+
+
+@bp.route("/v1/apps", methods=["GET"])
+def list_apps():
+    who = customer(bp.current_request)
+    return {"apps": [serializers.app(a) for a in apps.list_apps(who.account_id)]}
+
+
+@bp.route("/v1/apps/{app_id}", methods=["GET"])
+def get_app(app_id):
+    who = customer(bp.current_request)
+    return serializers.app(_own_app(who, app_id))
+
+
+@bp.route("/v1/apps/{app_id}/secret", methods=["GET"])
+def reveal_secret(app_id):
+    who = customer(bp.current_request)
+    app = _own_app(who, app_id)
+    if app.status != "active":
+        raise ApiError(409, "app_disabled", "The app is disabled")
+    return Response(body={"app_secret": apps.reveal_secret(who, app)},
+                    headers={"Cache-Control": "no-store"})
+
+
+@bp.route("/v1/apps/{app_id}", methods=["DELETE"])
+def disable_app(app_id):
+    who = customer(bp.current_request)
+    app = _own_app(who, app_id)
+    if app.status == "active":
+        apps.disable_app(who, app)
+    return Response(body="", status_code=204)
+
+
+@bp.route("/v1/audit-events", methods=["GET"])
+def audit_events():
+    """The account's audit log (secret reveals, app changes), newest first; owners only."""
+    who = customer(bp.current_request, owner_only=True)
+    limit, cursor = paging(bp.current_request)
+    events, next_cursor = audit.list_events(who.account_id, limit, cursor)
+    return {"events": [{"id": e.event_id, "action": e.action, "actor": e.actor, "target": e.target,
+                        "created_at": iso(e.created_at)} for e in events],
+            "next_cursor": next_cursor}
+
+
+def _own_app(who, app_id: str):
+    app = apps.get_app(who.account_id, app_id)
+    if app is None:
+        raise not_found("App")
+    return app

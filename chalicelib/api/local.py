@@ -1,0 +1,69 @@
+"""Local-stage-only endpoints: what the platform sent to users, and where things run.
+
+On every cloud stage these answer 404, as if absent. The outbox reads the real emulators:
+emails from moto's SES (its ``/moto-api/data.json``), SMS from the carrier simulator.
+"""
+from __future__ import annotations
+
+import os
+
+import requests
+from chalice import Blueprint
+
+from ..config import settings
+from .errors import ApiError, bad_request, not_found
+
+bp = Blueprint(__name__)
+
+
+def _local_only() -> None:
+    if not settings().is_local:
+        raise not_found("Resource")
+
+
+@bp.route("/local/info", methods=["GET"])
+def info():
+    _local_only()
+    cfg = settings()
+    body = {"api_url": os.environ.get("JMC_API_URL"), "aws_endpoint_url": cfg.aws_endpoint_url,
+            "carrier_url": cfg.carrier_url}
+    for env_name, key in (("JMC_API_TLS_URL", "api_tls_url"), ("JMC_CA_BUNDLE", "ca_bundle")):
+        if os.environ.get(env_name):
+            body[key] = os.environ[env_name]
+    return body
+
+
+@bp.route("/local/outbox", methods=["GET"])
+def outbox():
+    _local_only()
+    to = (bp.current_request.query_params or {}).get("to", "").strip()
+    if not to:
+        raise bad_request("to", "to is required (an email address or phone number)")
+    messages = _emails_to(to) if "@" in to else _sms_to(to)
+    return {"to": to, "messages": messages}
+
+
+def _emails_to(address: str) -> list[dict]:
+    data = _get_json(f"{settings().aws_endpoint_url}/moto-api/data.json")
+    sent = data.get("ses", {}).get("Message", [])
+    wanted = address.lower()
+    mine = [m for m in sent if wanted in [a.lower() for a in m.get("destinations", {}).get("ToAddresses", [])]]
+    return [{"channel": "email", "id": m.get("id"), "to": address, "from": m.get("source"),
+             "subject": m.get("subject"), "body": m.get("body")} for m in reversed(mine)]
+
+
+def _sms_to(phone: str) -> list[dict]:
+    digits = phone.lstrip("+").replace(" ", "")
+    data = _get_json(f"{settings().carrier_url}/_sim/messages", params={"to": digits})
+    return [{"channel": "sms", "id": m.get("message_id"), "to": "+" + m.get("to", "").lstrip("+"),
+             "from": m.get("from"), "body": m.get("text"), "sent_at": m.get("received_at")}
+            for m in reversed(data.get("messages", []))]
+
+
+def _get_json(url: str, params: dict | None = None) -> dict:
+    try:
+        response = requests.get(url, params=params, timeout=5)
+        response.raise_for_status()
+        return response.json()
+    except (requests.RequestException, ValueError) as exc:
+        raise ApiError(502, "upstream_unavailable", f"could not read the local emulator: {exc}") from None

@@ -1,0 +1,41 @@
+"""JSON views of store items: the API's wire shapes, in one place."""
+from __future__ import annotations
+
+from ..domain.money import format_amount
+from ..store.accounts import Account, App, Sender, Signature, User
+from ..store.base import iso
+from ..store.ledger import LedgerEntry
+
+
+def account(item: Account, *, with_balance: bool = True) -> dict:
+    body = {"id": item.account_id, "name": item.name, "timezone": item.timezone,
+            "currency": item.currency, "status": item.status, "created_at": item.created_at}
+    if with_balance:
+        body["balance"] = format_amount(int(item.balance_micros))
+    return body
+
+
+def user(item: User) -> dict:
+    return {"id": item.user_id, "account_id": item.account_id, "email": item.email,
+            "phone": item.phone, "name": item.name, "role": item.role, "status": item.status,
+            "created_at": iso(item.created_at)}
+
+
+def app(item: App) -> dict:
+    return {"id": item.app_id, "name": item.name, "app_key": item.app_key, "status": item.status,
+            "created_at": iso(item.created_at)}
+
+
+def ledger_entry(item: LedgerEntry) -> dict:
+    return {"id": item.entry_id.removeprefix("E#"), "kind": item.kind,
+            "amount": format_amount(int(item.amount_micros)), "reference": item.reference,
+            "actor": item.actor, "created_at": iso(item.created_at)}
+
+
+def sender(item: Sender) -> dict:
+    return {"id": item.sender_id, "type": item.kind, "value": item.value,
+            "countries": list(item.countries), "created_at": iso(item.created_at)}
+
+
+def signature(item: Signature) -> dict:
+    return {"id": item.signature_id, "text": item.text, "created_at": iso(item.created_at)}

@@ -1,0 +1,84 @@
+"""Settings: the one place that reads the environment.
+
+Every AWS resource name the code uses is derived here from ``JMC_RESOURCE_PREFIX``
+(``jmc-<stage>``), and ``infra/template.json`` names the same resources from its ``Stage``
+parameter; ``tests/infra`` proves the two agree. Table names are read at import time
+(PynamoDB fixes them on class definition), so the environment must be set before import.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+#: DynamoDB tables, by logical name (the physical name is ``<prefix>-<name>``).
+TABLES = ("accounts", "logins", "auth", "sessions", "ledger", "pricing", "countries", "audit")
+#: SQS queues; each has a dead-letter queue named ``<prefix>-<name>-dlq``.
+QUEUES = ("notifications",)
+CLOUD_STAGES = ("dev", "prod")
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    prefix: str
+    region: str
+    files_bucket: str
+    mail_from: str
+    carrier_url: str
+    carrier_api_key: str | None
+    carrier_api_secret: str | None
+    carrier_sender: str
+    token_secret: str | None
+    aws_endpoint_url: str | None
+    access_token_ttl: int = 900
+    refresh_token_ttl: int = 30 * 24 * 3600
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == "local"
+
+    def table(self, name: str) -> str:
+        return f"{self.prefix}-{name}"
+
+    def queue(self, name: str) -> str:
+        return f"{self.prefix}-{name}"
+
+    def dead_letter_queue(self, name: str) -> str:
+        return f"{self.prefix}-{name}-dlq"
+
+    @property
+    def kms_key_alias(self) -> str:
+        return f"alias/{self.prefix}-secrets"
+
+    @property
+    def token_secret_id(self) -> str:
+        return f"{self.prefix}/token-signing-key"
+
+    @property
+    def carrier_secret_id(self) -> str:
+        return f"{self.prefix}/carrier"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    stage = _env("JMC_STAGE", "local")
+    prefix = _env("JMC_RESOURCE_PREFIX", f"jmc-{stage}")
+    return Settings(
+        stage=stage,
+        prefix=prefix,
+        region=_env("AWS_REGION", _env("AWS_DEFAULT_REGION", "us-east-1")),
+        files_bucket=_env("JMC_FILES_BUCKET", f"{prefix}-files"),
+        mail_from=_env("JMC_MAIL_FROM", "no-reply@jmc.local"),
+        carrier_url=_env("JMC_CARRIER_URL", "https://rest.nexmo.com"),
+        carrier_api_key=_env("JMC_CARRIER_API_KEY"),
+        carrier_api_secret=_env("JMC_CARRIER_API_SECRET"),
+        carrier_sender=_env("JMC_CARRIER_SENDER", "JMC"),
+        token_secret=_env("JMC_TOKEN_SECRET"),
+        aws_endpoint_url=_env("AWS_ENDPOINT_URL"),
+    )

@@ -1,0 +1,54 @@
+"""Phone numbers: parsing and normalising to E.164 with ``phonenumbers``."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+
+#: Regions whose numbers may be used as a login (mainland China, HK, Macau, Taiwan, Singapore).
+LOGIN_PHONE_REGIONS = frozenset({"CN", "HK", "MO", "TW", "SG"})
+
+
+class PhoneNumberError(ValueError):
+    """A number that cannot be parsed or is not a possible/valid number."""
+
+
+@dataclass(frozen=True)
+class PhoneNumber:
+    e164: str
+    country: str  # ISO-3166 alpha-2
+
+    @property
+    def digits(self) -> str:
+        return self.e164.lstrip("+")
+
+
+def parse_phone(text: str, default_region: str | None = None) -> PhoneNumber:
+    """Parse an international number (``+86 138...`` or ``86138...`` with ``default_region``).
+
+    Raises PhoneNumberError naming the reason: unparsable, impossible or invalid.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise PhoneNumberError("is empty")
+    raw = text.strip()
+    if default_region is None and not raw.startswith("+"):
+        raw = "+" + raw  # international form without the plus, as number lists carry it
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException as exc:
+        raise PhoneNumberError(f"is not a phone number ({exc._msg})") from None
+    if not phonenumbers.is_possible_number(number):
+        raise PhoneNumberError("has the wrong length for its country")
+    if not phonenumbers.is_valid_number(number):
+        raise PhoneNumberError("is not a valid number for its country")
+    region = phonenumbers.region_code_for_number(number)
+    return PhoneNumber(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), region)
+
+
+def parse_login_phone(text: str) -> PhoneNumber:
+    """Parse a phone number allowed as a login identity."""
+    number = parse_phone(text)
+    if number.country not in LOGIN_PHONE_REGIONS:
+        raise PhoneNumberError(
+            "must be a mainland China, Hong Kong, Macau, Taiwan or Singapore number")
+    return number

@@ -1,0 +1,50 @@
+"""Partial-batch handling for SQS handlers.
+
+Chalice never sets ``ReportBatchItemFailures`` on its event source mappings, so a returned
+``batchItemFailures`` would be ignored and raising retries the whole batch. We delete each
+record we finished ourselves, then raise if any failed: only the failed ones come back.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable, Iterable
+
+from .. import aws
+
+log = logging.getLogger(__name__)
+
+
+class BatchFailed(Exception):
+    """Some records of a batch failed; they stay on the queue and are redelivered."""
+
+
+def process_batch(event: Iterable, queue: str, handle: Callable[[dict | str], None]) -> int:
+    """Run ``handle(record.body)`` per record; delete successes; raise if any failed."""
+    failures = 0
+    succeeded = []
+    for record in event:
+        try:
+            handle(record.body)
+            succeeded.append(record.receipt_handle)
+        except Exception:
+            failures += 1
+            log.exception("record %s of %s failed", _message_id(record), queue)
+    _delete(queue, succeeded)
+    if failures:
+        raise BatchFailed(f"{failures} record(s) of {queue} failed")
+    return len(succeeded)
+
+
+def _delete(queue: str, receipt_handles: list[str]) -> None:
+    url = aws.queue_url(queue)
+    for start in range(0, len(receipt_handles), 10):
+        chunk = receipt_handles[start:start + 10]
+        aws.client("sqs").delete_message_batch(
+            QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": h} for i, h in enumerate(chunk)])
+
+
+def _message_id(record) -> str:
+    try:
+        return record.to_dict().get("messageId", "?")
+    except AttributeError:
+        return "?"

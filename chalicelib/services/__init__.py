@@ -1,0 +1,1 @@
+"""Use cases: each module owns one product area and talks to the store and AWS."""

@@ -1,0 +1,234 @@
+"""Accounts and their users: what operators create, and balances with their ledger.
+
+A login (email or phone) is unique across the platform: users and their login records
+are written in one transaction, so a clash leaves nothing half-created.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from ..config import settings
+from ..domain import identity as rules
+from ..domain.identity import IdentityError
+from ..domain.ids import new_id, sortable_id
+from ..domain.phone import PhoneNumberError, parse_login_phone
+from ..store.accounts import PROFILE, Account, EntityIndex, User, get_or_none, list_items, user_sk
+from ..store.auth import LoginRecord
+from ..store.base import decode_cursor, iso, page, utcnow
+from ..store.ledger import ENTRY_PREFIX, LedgerEntry, ReferenceMarker, reference_key
+from . import notify
+from .errors import ServiceError
+
+CURRENCIES = frozenset({"USD", "CNY", "EUR", "HKD", "SGD", "GBP", "JPY", "TWD", "MOP"})
+ROLES = frozenset({"owner", "member"})
+
+
+class FieldError(ServiceError, ValueError):
+    """Invalid input; ``field`` names it (dotted for nested fields)."""
+
+    def __init__(self, field: str, message: str, status: int = 422):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.status = status
+
+
+class Conflict(ServiceError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class NewUser:
+    user: User
+    initial_password: str
+
+
+def connection() -> Connection:
+    return Connection(region=settings().region)
+
+
+# --- validation -----------------------------------------------------------------------
+
+def _text(value: object, field: str, max_len: int = 100) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise FieldError(field, "is required", 400 if value is None else 422)
+    if len(value.strip()) > max_len:
+        raise FieldError(field, f"must be at most {max_len} characters")
+    return value.strip()
+
+
+def validate_timezone(value: object, field: str = "timezone") -> str:
+    if not isinstance(value, str):
+        raise FieldError(field, "must be an IANA time zone such as Asia/Shanghai")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FieldError(field, "must be an IANA time zone such as Asia/Shanghai") from None
+    return value
+
+
+def _currency(value: object) -> str:
+    if not isinstance(value, str) or value not in CURRENCIES:
+        raise FieldError("currency", f"must be one of {', '.join(sorted(CURRENCIES))}")
+    return value
+
+
+def _user_fields(data: object, prefix: str) -> tuple[str, str, str | None]:
+    if not isinstance(data, dict):
+        raise FieldError(prefix.rstrip("."), "must be an object", 400)
+    try:
+        email = rules.normalise_login(data.get("email"))
+    except IdentityError as exc:
+        raise FieldError(f"{prefix}email", str(exc), 400 if data.get("email") is None else 422) from None
+    if email.kind != "email":
+        raise FieldError(f"{prefix}email", "must be an email address")
+    name = _text(data.get("name"), f"{prefix}name")
+    phone = None
+    if data.get("phone") not in (None, ""):
+        try:
+            phone = parse_login_phone(str(data["phone"])).e164
+        except PhoneNumberError as exc:
+            raise FieldError(f"{prefix}phone", str(exc)) from None
+    return email.value, name, phone
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+def create_account(data: dict, actor: str) -> tuple[Account, NewUser]:
+    """Create an account with its owner; the owner's initial password is emailed."""
+    name = _text(data.get("name"), "name")
+    timezone = validate_timezone(data.get("timezone") or "Asia/Shanghai")
+    currency = _currency(data.get("currency") or "USD")
+    email, owner_name, phone = _user_fields(data.get("owner"), "owner.")
+    account = Account(new_id("acc"), PROFILE, name=name, timezone=timezone, currency=currency,
+                      created_at=iso(utcnow()), balance_micros=0)
+    new_user = _build_user(account.account_id, email, owner_name, phone, "owner")
+    _commit_users(new_user, extra=account, field_prefix="owner.")
+    _send_initial_password(new_user, account)
+    return account, new_user
+
+
+def create_bare_account(name: str, *, operator: bool = False) -> Account:
+    """An account without users (the operators' own account; local seeding)."""
+    account = Account(new_id("acc"), PROFILE, name=name, created_at=iso(utcnow()), is_operator=int(operator))
+    account.save()
+    return account
+
+
+def add_user(account: Account, data: dict, *, role_field: str = "role") -> NewUser:
+    email, name, phone = _user_fields(data, "")
+    role = data.get(role_field, "member")
+    allowed = {"operator"} if account.is_operator else ROLES
+    if role not in allowed:
+        raise FieldError(role_field, f"must be one of {', '.join(sorted(allowed))}")
+    new_user = _build_user(account.account_id, email, name, phone, role)
+    _commit_users(new_user)
+    _send_initial_password(new_user, account)
+    return new_user
+
+
+def _build_user(account_id: str, email: str, name: str, phone: str | None, role: str,
+                password: str | None = None) -> NewUser:
+    password = password or rules.new_password()
+    user_id = new_id("usr")
+    user = User(account_id, user_sk(user_id), user_id=user_id, email=email, phone=phone, name=name,
+                role=role, password_hash=rules.hash_password(password))
+    return NewUser(user, password)
+
+
+def _commit_users(new_user: NewUser, extra: Account | None = None, field_prefix: str = "") -> None:
+    """Write the user, its login records (and the new account) in one transaction."""
+    user = new_user.user
+    logins = [("email", user.email)] + ([("phone", user.phone)] if user.phone else [])
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            if extra is not None:
+                tx.save(extra, condition=Account.pk.does_not_exist())
+            tx.save(user, condition=User.pk.does_not_exist())
+            for _, login in logins:
+                tx.save(LoginRecord(login, account_id=user.account_id, user_id=user.user_id),
+                        condition=LoginRecord.login.does_not_exist())
+    except TransactWriteError as exc:
+        taken = _taken_login(logins)
+        if taken:
+            raise Conflict(f"{field_prefix}{taken}", f"{field_prefix}{taken} is already in use") from None
+        raise exc
+
+
+def _taken_login(logins: list[tuple[str, str]]) -> str | None:
+    for field, login in logins:
+        try:
+            LoginRecord.get(login, consistent_read=True)
+            return field
+        except LoginRecord.DoesNotExist:
+            continue
+    return None
+
+
+def _send_initial_password(new_user: NewUser, account: Account) -> None:
+    notify.queue_email(
+        new_user.user.email, "Your JMC account",
+        f"Welcome to JMC. An account for {account.name} has been created for you.\n"
+        f"Login: {new_user.user.email}\nInitial password: {new_user.initial_password}\n"
+        "You will also need a verification code, sent when you log in. "
+        "Please change this password after your first login.")
+
+
+def seed_user(account: Account, email: str, name: str, role: str, password: str) -> User:
+    """Create a user with a known password (local stage seeding only; nothing is sent)."""
+    new_user = _build_user(account.account_id, email, name, None, role, password)
+    _commit_users(new_user)
+    return new_user.user
+
+
+def get_account(account_id: str) -> Account | None:
+    return get_or_none(Account, account_id, PROFILE)
+
+
+def list_accounts(limit: int, cursor: str | None) -> tuple[list[Account], str | None]:
+    results = Account.by_entity.query("account", scan_index_forward=False, limit=limit,
+                                      last_evaluated_key=decode_cursor(cursor))
+    return page(results, limit)
+
+
+def list_users(account_id: str) -> list[User]:
+    return list_items(User, account_id, "USER#")
+
+
+# --- balance and ledger -------------------------------------------------------------------
+
+def top_up(account: Account, amount_micros: int, reference: str, actor: str) -> LedgerEntry:
+    """Credit the balance and record it, once per reference (a retried call is a 409)."""
+    entry = LedgerEntry(account.account_id, ENTRY_PREFIX + sortable_id(), kind="topup",
+                        amount_micros=amount_micros, reference=reference, actor=actor)
+    marker = ReferenceMarker(account.account_id, reference_key("topup", reference),
+                             ledger_entry=entry.entry_id)
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            tx.update(account, actions=[Account.balance_micros.add(amount_micros)],
+                      condition=Account.pk.exists())
+            tx.save(entry, condition=LedgerEntry.entry_id.does_not_exist())
+            tx.save(marker, condition=ReferenceMarker.entry_id.does_not_exist())
+    except TransactWriteError:
+        raise Conflict("reference", "a top-up with this reference was already recorded") from None
+    return entry
+
+
+def balance_micros(account_id: str) -> int:
+    account = get_account(account_id)
+    return int(account.balance_micros) if account else 0
+
+
+def ledger(account_id: str, limit: int, cursor: str | None) -> tuple[list[LedgerEntry], str | None]:
+    results = LedgerEntry.query(account_id, LedgerEntry.entry_id.startswith(ENTRY_PREFIX),
+                                scan_index_forward=False, limit=limit,
+                                last_evaluated_key=decode_cursor(cursor))
+    return page(results, limit)

@@ -1,0 +1,299 @@
+"""Identity: verification codes, login, tokens, sessions, password changes.
+
+Contract highlights (issue 2):
+- Codes: 6 digits, 5 minutes, single use, at most 5 wrong tries, one per login per 60 s.
+  Requests for unknown logins behave the same (no account enumeration) but send nothing.
+- Login needs password *and* code; any mismatch is one generic 401. Five failures lock
+  the login for 15 minutes (429).
+- Access tokens are short-lived JWTs (HS256) naming a session; every request checks the
+  session still exists, so a password change revokes other sessions at once.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+
+import jwt
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
+
+from ..config import settings
+from ..domain import identity as rules
+from ..domain.identity import IdentityError, Login
+from ..store.accounts import Account, User, get_or_none, user_sk
+from ..store.auth import AuthRecord, LoginRecord, Session, code_key, failures_key
+from . import keys, notify
+from .errors import ServiceError
+
+
+class AuthFailed(ServiceError):
+    """Generic authentication failure: the caller learns nothing more."""
+
+
+class RateLimited(ServiceError):
+    def __init__(self, retry_after: int):
+        super().__init__(f"retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: a portal user (Bearer token) or a customer system (app key)."""
+    kind: str  # "user" | "app"
+    account_id: str
+    user_id: str | None = None
+    role: str | None = None
+    app_id: str | None = None
+    session_id: str | None = None
+
+    @property
+    def is_operator(self) -> bool:
+        return self.kind == "user" and self.role == "operator"
+
+    @property
+    def actor(self) -> str:
+        return self.user_id or self.app_id or "system"
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+    def to_json(self) -> dict:
+        return {"access_token": self.access_token, "refresh_token": self.refresh_token,
+                "token_type": "Bearer", "expires_in": self.expires_in}
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+# --- verification codes ---------------------------------------------------------------
+
+def request_code(login: Login, purpose: str) -> None:
+    """Issue a code for ``login`` unless one was issued in the last minute (RateLimited).
+
+    The throttle applies to unknown logins too, so the answer never depends on existence.
+    """
+    now = _now()
+    user = find_user(login.value)
+    code = rules.new_code()
+    record = AuthRecord(code_key(purpose, login.value), expires_at=now + rules.CODE_TTL_SECONDS,
+                        created_at=now, attempts=0,
+                        code_hash=_hash_code(code, login.value) if user else None)
+    try:
+        record.save(condition=(AuthRecord.key.does_not_exist()
+                               | (AuthRecord.created_at <= now - rules.CODE_RESEND_SECONDS)))
+    except PutError as exc:
+        if _conditional_failure(exc):
+            existing = get_or_none_auth(record.key)
+            wait = (existing.created_at + rules.CODE_RESEND_SECONDS - now) if existing else 1
+            raise RateLimited(max(1, wait)) from None
+        raise
+    if user:
+        what = "log in" if purpose == "login" else "reset your password"
+        notify.queue_to_login(login, "Your JMC verification code",
+                              f"Your verification code is {code}. Use it within 5 minutes to {what}.")
+
+
+def consume_code(login: str, purpose: str, code: object) -> bool:
+    """True once for the right, unexpired code; every wrong try counts toward the limit."""
+    record = get_or_none_auth(code_key(purpose, login))
+    if (record is None or record.code_hash is None or record.expires_at <= _now()
+            or record.attempts >= rules.CODE_MAX_ATTEMPTS):
+        return False
+    if not isinstance(code, str) or not hmac.compare_digest(_hash_code(code, login), record.code_hash):
+        try:
+            record.update(actions=[AuthRecord.attempts.add(1)],
+                          condition=AuthRecord.code_hash == record.code_hash)
+        except UpdateError:
+            pass  # replaced or used meanwhile: nothing left to count against
+        return False
+    try:  # single use: of two concurrent uses, only one deletes it
+        record.delete(condition=AuthRecord.code_hash == record.code_hash)
+    except DeleteError:
+        return False
+    return True
+
+
+def _hash_code(code: str, login: str) -> str:
+    return rules.hash_code(code, keys.derived_key("codes"), login)
+
+
+def get_or_none_auth(key: str) -> AuthRecord | None:
+    try:
+        return AuthRecord.get(key, consistent_read=True)
+    except AuthRecord.DoesNotExist:
+        return None
+
+
+# --- login, lockout -------------------------------------------------------------------
+
+def find_user(login: str) -> User | None:
+    try:
+        record = LoginRecord.get(login, consistent_read=True)
+    except LoginRecord.DoesNotExist:
+        return None
+    user = get_or_none(User, record.account_id, user_sk(record.user_id))
+    return user if user and user.status == "active" else None
+
+
+def login(login_text: object, password: object, code: object) -> Tokens:
+    """Password + code → tokens. Raises AuthFailed (generic) or RateLimited (locked)."""
+    try:
+        login_id = rules.normalise_login(login_text)
+    except IdentityError:
+        raise AuthFailed() from None
+    _check_not_locked(login_id.value)
+    user = find_user(login_id.value)
+    password_ok = rules.verify_password(password if isinstance(password, str) else "",
+                                        user.password_hash if user else None)
+    if not (user and password_ok and consume_code(login_id.value, "login", code)):
+        _record_failure(login_id.value)
+        raise AuthFailed()
+    _clear_failures(login_id.value)
+    return _open_session(user)
+
+
+def _check_not_locked(login: str) -> None:
+    record = get_or_none_auth(failures_key(login))
+    if record and record.failures >= rules.LOGIN_MAX_FAILURES and record.expires_at > _now():
+        raise RateLimited(record.expires_at - _now())
+
+
+def _record_failure(login: str) -> None:
+    """Count a failure; the window (and lock) lasts LOGIN_LOCK_SECONDS from the first one."""
+    now = _now()
+    record = AuthRecord(failures_key(login))
+    try:
+        record.update(actions=[AuthRecord.failures.add(1),
+                               AuthRecord.expires_at.set(AuthRecord.expires_at | now + rules.LOGIN_LOCK_SECONDS)],
+                      condition=AuthRecord.expires_at.does_not_exist() | (AuthRecord.expires_at > now))
+    except UpdateError:  # the last window has expired: start a new one
+        AuthRecord(failures_key(login), failures=1, expires_at=now + rules.LOGIN_LOCK_SECONDS).save()
+
+
+def _clear_failures(login: str) -> None:
+    AuthRecord(failures_key(login)).delete()
+
+
+# --- sessions and tokens --------------------------------------------------------------
+
+def _open_session(user: User) -> Tokens:
+    session_id = secrets.token_hex(12)
+    refresh_secret = secrets.token_urlsafe(32)
+    now = _now()
+    Session(user.user_id, session_id, account_id=user.account_id, created_at=now,
+            expires_at=now + settings().refresh_token_ttl,
+            refresh_hash=_sha256(refresh_secret)).save()
+    return _tokens(user, session_id, refresh_secret)
+
+
+def _tokens(user: User, session_id: str, refresh_secret: str) -> Tokens:
+    ttl = settings().access_token_ttl
+    now = _now()
+    claims = {"sub": user.user_id, "acc": user.account_id, "role": user.role, "sid": session_id,
+              "iat": now, "exp": now + ttl, "typ": "access"}
+    access = jwt.encode(claims, keys.derived_key("tokens"), algorithm="HS256")
+    refresh = f"{user.account_id}.{user.user_id}.{session_id}.{refresh_secret}"
+    return Tokens(access, refresh, ttl)
+
+
+def refresh(refresh_token: object) -> Tokens:
+    """Rotate a refresh token. Presenting an already-rotated token revokes the session
+    (a stolen token used twice ends the session for both)."""
+    parts = refresh_token.split(".") if isinstance(refresh_token, str) else []
+    if len(parts) != 4:
+        raise AuthFailed()
+    account_id, user_id, session_id, secret = parts
+    session = _get_session(user_id, session_id)
+    user = get_or_none(User, account_id, user_sk(user_id))
+    if session is None or user is None or user.status != "active" or session.account_id != account_id:
+        raise AuthFailed()
+    if not hmac.compare_digest(_sha256(secret), session.refresh_hash):
+        session.delete()
+        raise AuthFailed()
+    new_secret = secrets.token_urlsafe(32)
+    try:
+        session.update(actions=[Session.refresh_hash.set(_sha256(new_secret))],
+                       condition=Session.refresh_hash == session.refresh_hash)
+    except UpdateError:
+        raise AuthFailed() from None
+    return _tokens(user, session_id, new_secret)
+
+
+def authenticate_bearer(token: str) -> Caller:
+    """Verify an access token and that its session is still open."""
+    try:
+        claims = jwt.decode(token, keys.derived_key("tokens"), algorithms=["HS256"],
+                            options={"require": ["exp", "sub", "sid", "acc"]})
+    except jwt.PyJWTError:
+        raise AuthFailed() from None
+    if claims.get("typ") != "access" or _get_session(claims["sub"], claims["sid"]) is None:
+        raise AuthFailed()
+    user = get_or_none(User, claims["acc"], user_sk(claims["sub"]))
+    if user is None or user.status != "active":
+        raise AuthFailed()
+    return Caller("user", user.account_id, user_id=user.user_id, role=user.role,
+                  session_id=claims["sid"])
+
+
+def _get_session(user_id: str, session_id: str) -> Session | None:
+    try:
+        session = Session.get(user_id, session_id, consistent_read=True)
+    except Session.DoesNotExist:
+        return None
+    return session if session.expires_at > _now() else None
+
+
+def close_sessions(user_id: str, keep: str | None = None) -> int:
+    closed = 0
+    for session in Session.query(user_id):
+        if session.session_id != keep:
+            session.delete()
+            closed += 1
+    return closed
+
+
+# --- passwords --------------------------------------------------------------------------
+
+def change_password(caller: Caller, current: object, new: object) -> None:
+    """Change the caller's password; every other session of the user is closed."""
+    user = get_or_none(User, caller.account_id, user_sk(caller.user_id))
+    if user is None or not rules.verify_password(current if isinstance(current, str) else "", user.password_hash):
+        raise AuthFailed()
+    new_password = rules.check_password_strength(new)
+    user.update(actions=[User.password_hash.set(rules.hash_password(new_password))])
+    close_sessions(user.user_id, keep=caller.session_id)
+
+
+def reset_password(login_text: object, code: object, new: object) -> None:
+    """Forgot-password: a reset code sets a new password and closes every session."""
+    new_password = rules.check_password_strength(new)
+    try:
+        login_id = rules.normalise_login(login_text)
+    except IdentityError:
+        raise AuthFailed() from None
+    user = find_user(login_id.value)
+    if user is None or not consume_code(login_id.value, "reset_password", code):
+        raise AuthFailed()
+    user.update(actions=[User.password_hash.set(rules.hash_password(new_password))])
+    close_sessions(user.user_id)
+    _clear_failures(login_id.value)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _conditional_failure(exc: Exception) -> bool:
+    cause = getattr(exc, "cause_response_code", None)
+    return cause == "ConditionalCheckFailedException"
+
+
+def account_of(caller: Caller) -> Account:
+    return Account.get(caller.account_id, "PROFILE", consistent_read=True)

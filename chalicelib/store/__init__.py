@@ -1,0 +1,1 @@
+"""PynamoDB models and the queries the services need. Table names come from config."""

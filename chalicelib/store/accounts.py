@@ -1,0 +1,133 @@
+"""The accounts table: one partition per account holding its profile, users, apps,
+senders and signatures (``pk`` = account id, ``sk`` = item type and id).
+
+Apps are found by key through the sparse ``app-key-index``; accounts are listed for
+operators through the sparse ``entity-index`` (only profiles carry ``entity``).
+"""
+from __future__ import annotations
+
+from pynamodb.attributes import (ListAttribute, NumberAttribute, UnicodeAttribute,
+                                 UTCDateTimeAttribute)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from .base import table_meta, utcnow
+
+PROFILE = "PROFILE"
+
+
+class AppKeyIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "app-key-index"
+        projection = AllProjection()
+    app_key = UnicodeAttribute(hash_key=True)
+
+
+class EntityIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "entity-index"
+        projection = AllProjection()
+    entity = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class _AccountItem(Model):
+    Meta = table_meta("accounts")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class Account(_AccountItem):
+    Meta = table_meta("accounts")
+    entity = UnicodeAttribute(default="account")
+    created_at = UnicodeAttribute()
+    name = UnicodeAttribute()
+    timezone = UnicodeAttribute(default="Asia/Shanghai")
+    currency = UnicodeAttribute(default="USD")
+    balance_micros = NumberAttribute(default=0)
+    status = UnicodeAttribute(default="active")
+    is_operator = NumberAttribute(default=0)
+    by_entity = EntityIndex()
+
+    @property
+    def account_id(self) -> str:
+        return self.pk
+
+
+class User(_AccountItem):
+    Meta = table_meta("accounts")
+    user_id = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    name = UnicodeAttribute()
+    role = UnicodeAttribute()  # owner | member | operator
+    password_hash = UnicodeAttribute()
+    status = UnicodeAttribute(default="active")
+    created_at = UTCDateTimeAttribute(default=utcnow)
+
+    @property
+    def account_id(self) -> str:
+        return self.pk
+
+
+class App(_AccountItem):
+    Meta = table_meta("accounts")
+    app_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    app_key = UnicodeAttribute()
+    secret_hash = UnicodeAttribute()
+    secret_ciphertext = UnicodeAttribute()
+    status = UnicodeAttribute(default="active")
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute(default=utcnow)
+    disabled_at = UTCDateTimeAttribute(null=True)
+    by_key = AppKeyIndex()
+
+    @property
+    def account_id(self) -> str:
+        return self.pk
+
+
+class Sender(_AccountItem):
+    """A From number or alphanumeric Sender ID bound to an account, with its countries."""
+    Meta = table_meta("accounts")
+    sender_id = UnicodeAttribute()
+    kind = UnicodeAttribute()  # number | sender_id
+    value = UnicodeAttribute()
+    countries = ListAttribute(of=UnicodeAttribute)
+    created_at = UTCDateTimeAttribute(default=utcnow)
+
+
+class Signature(_AccountItem):
+    """A domestic 【signature】 bound to an account."""
+    Meta = table_meta("accounts")
+    signature_id = UnicodeAttribute()
+    text = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute(default=utcnow)
+
+
+def user_sk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def app_sk(app_id: str) -> str:
+    return f"APP#{app_id}"
+
+
+def sender_sk(sender_id: str) -> str:
+    return f"SENDER#{sender_id}"
+
+
+def signature_sk(signature_id: str) -> str:
+    return f"SIGNATURE#{signature_id}"
+
+
+def get_or_none(model: type[Model], pk: str, sk: str):
+    try:
+        return model.get(pk, sk, consistent_read=True)
+    except model.DoesNotExist:
+        return None
+
+
+def list_items(model: type[Model], account_id: str, prefix: str) -> list:
+    return list(model.query(account_id, model.sk.startswith(prefix)))

@@ -1,0 +1,32 @@
+"""The audit log: security-relevant actions (secret reveals, app changes), per account."""
+from __future__ import annotations
+
+from pynamodb.attributes import MapAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.models import Model
+
+from ..domain.ids import sortable_id
+from .base import decode_cursor, page, table_meta, utcnow
+
+
+class AuditEvent(Model):
+    Meta = table_meta("audit")
+    account_id = UnicodeAttribute(hash_key=True)
+    event_id = UnicodeAttribute(range_key=True)
+    action = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    target = UnicodeAttribute(null=True)
+    details = MapAttribute(null=True)
+    created_at = UTCDateTimeAttribute(default=utcnow)
+
+
+def record(account_id: str, action: str, actor: str, target: str | None = None, **details) -> AuditEvent:
+    event = AuditEvent(account_id, sortable_id(), action=action, actor=actor, target=target,
+                       details=details or None)
+    event.save()
+    return event
+
+
+def list_events(account_id: str, limit: int, cursor: str | None) -> tuple[list[AuditEvent], str | None]:
+    results = AuditEvent.query(account_id, scan_index_forward=False, limit=limit,
+                               last_evaluated_key=decode_cursor(cursor))
+    return page(results, limit)

@@ -1,0 +1,60 @@
+"""What every model shares: table naming from settings, UTC timestamps, cursors."""
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from pynamodb.models import Model
+
+from ..config import settings
+from ..services.errors import ServiceError
+
+
+def table_meta(name: str) -> type:
+    """A PynamoDB ``Meta`` for the logical table ``name``; the host comes from AWS_ENDPOINT_URL."""
+    cfg = settings()
+
+    class Meta:
+        table_name = cfg.table(name)
+        region = cfg.region
+        max_retry_attempts = 3
+    return Meta
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(dt: datetime | None) -> str | None:
+    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if dt else None
+
+
+def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
+    if not last_key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(last_key, separators=(",", ":")).encode()).decode()
+
+
+class CursorError(ServiceError, ValueError):
+    """A paging cursor this API did not issue."""
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError):
+        raise CursorError("is not a cursor this API returned") from None
+    if not isinstance(value, dict):
+        raise CursorError("is not a cursor this API returned")
+    return value
+
+
+def page(query_results, limit: int) -> tuple[list[Model], str | None]:
+    """Materialise one page of a PynamoDB result iterator and its continuation cursor."""
+    items = list(query_results)
+    last = query_results.last_evaluated_key if len(items) >= limit else None
+    return items, encode_cursor(last)

@@ -1,0 +1,1 @@
+"""Local stack tooling: provisioning moto from infra/template.json. Never shipped to Lambda."""

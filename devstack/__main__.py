@@ -1,0 +1,51 @@
+"""``python -m devstack``: start the whole product on the embedded local stack, in the
+foreground, until Ctrl-C or SIGTERM. ``PORT`` sets the API port (default 8000)."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+
+from devstack.seed import DEMO_OWNER, OPERATOR
+from devstack.stack import LocalStack
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    for noisy in ("werkzeug", "botocore", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    stack = LocalStack(api_port=int(os.environ.get("PORT", "8000")),
+                       schedule_tick=float(os.environ.get("JMC_SCHEDULE_TICK", "5")))
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    stack.start()
+    print_banner(stack)
+    stopping.wait()
+    print("\nStopping the local stack...", flush=True)
+    stack.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def print_banner(stack: LocalStack) -> None:
+    lines = [
+        "", "JMC is running on the local stack (Ctrl-C to stop)", "",
+        f"  API              {stack.api_url}   (OpenAPI: {stack.api_url}/openapi.json)",
+        f"  AWS (moto)       {stack.aws_endpoint_url}",
+        f"  Carrier (sim)    {stack.carrier.url}",
+        f"  Outbox           {stack.api_url}/local/outbox?to=<email-or-phone>", "",
+        f"  Operator login   {OPERATOR[0]} / {OPERATOR[1]}",
+        f"  Demo Co owner    {DEMO_OWNER[0]} / {DEMO_OWNER[1]}",
+    ]
+    if stack.seeded:
+        lines.append(f"  Demo app         key {stack.seeded.app_key}  secret {stack.seeded.app_secret}")
+    lines.append("  Log in: POST /v1/auth/codes, read the code in the outbox, POST /v1/auth/login")
+    print("\n".join(lines), flush=True)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

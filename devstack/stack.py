@@ -1,0 +1,116 @@
+"""The embedded local stack: moto's server, our resources, the carrier simulator, the API
+and the event runner, all in this one process (so Ctrl-C leaves nothing behind).
+
+Order matters: the environment (endpoint, stage, resource names) must be set before the
+app is imported, because table and queue names are fixed at import time.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "infra" / "template.json"
+CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
+REGION = "us-east-1"
+
+log = logging.getLogger("devstack")
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def stage_environment(stage: str = "local") -> dict[str, str]:
+    """The stage's environment variables from .chalice/config.json, as Lambda gets them."""
+    config = json.loads(CHALICE_CONFIG.read_text())
+    env = dict(config.get("environment_variables", {}))
+    env.update(config["stages"][stage].get("environment_variables", {}))
+    return env
+
+
+@dataclass
+class LocalStack:
+    api_port: int = 8000
+    host: str = "127.0.0.1"
+    schedule_tick: float = 5.0
+    seed: bool = True
+    info: dict[str, str] = field(default_factory=dict)
+
+    def start(self) -> "LocalStack":
+        self._start_moto()
+        self._configure_environment()
+        from devstack.provision import provision_stack
+        provision_stack(TEMPLATE, {"Stage": "local"}, endpoint_url=self.aws_endpoint_url, region=REGION)
+        self._start_carrier()
+        from app import app  # noqa: E402 - only now are resource names in the environment
+        self.app = app
+        self.seeded = None
+        if self.seed:
+            from devstack.seed import seed
+            self.seeded = seed()
+        self._start_api()
+        from devstack.runner import EventRunner
+        self.runner = EventRunner(app, region=REGION, schedule_tick=self.schedule_tick)
+        self.runner.start()
+        self.info = {"api_url": self.api_url, "aws_endpoint_url": self.aws_endpoint_url,
+                     "carrier_url": self.carrier.url}
+        return self
+
+    def stop(self) -> None:
+        """Stop in reverse order; each part joins its threads."""
+        for step in (lambda: self.runner.stop(), lambda: self._api_server.shutdown(),
+                     lambda: self._api_server.server.server_close(), lambda: self.carrier.stop(),
+                     lambda: self.moto.stop()):
+            try:
+                step()
+            except Exception as exc:  # keep stopping the rest
+                log.warning("while stopping: %s", exc)
+
+    # --- parts -----------------------------------------------------------------------------
+
+    def _start_moto(self) -> None:
+        from moto.server import ThreadedMotoServer
+        port = free_port(self.host)
+        self.moto = ThreadedMotoServer(ip_address=self.host, port=port, verbose=False)
+        self.moto.start()
+        self.aws_endpoint_url = f"http://{self.host}:{port}"
+
+    def _configure_environment(self) -> None:
+        self.api_url = f"http://{self.host}:{self.api_port}"
+        os.environ.update(stage_environment("local"))
+        os.environ.update({
+            "AWS_ENDPOINT_URL": self.aws_endpoint_url, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_XRAY_SDK_ENABLED": "false", "JMC_API_URL": self.api_url,
+        })
+
+    def _start_carrier(self) -> None:
+        """The simulator accepts the platform's own carrier credentials from Secrets Manager."""
+        import boto3
+        from carrier_sim.server import CarrierSimulator
+        from chalicelib.config import settings
+        secret = boto3.client("secretsmanager", region_name=REGION).get_secret_value(
+            SecretId=settings().carrier_secret_id)["SecretString"]
+        creds = json.loads(secret)
+        self.carrier = CarrierSimulator(host=self.host, port=0, api_key=creds["api_key"],
+                                        api_secret=creds["api_secret"])
+        self.carrier.start()
+        os.environ["JMC_CARRIER_URL"] = self.carrier.url
+        settings.cache_clear()
+
+    def _start_api(self) -> None:
+        from chalice.config import Config
+        from chalice.local import create_local_server
+        config = Config.create(chalice_stage="local", app_name="jmc",
+                               environment_variables=stage_environment("local"))
+        self._api_server = create_local_server(self.app, config, self.host, self.api_port)
+        self._api_thread = threading.Thread(target=self._api_server.serve_forever, name="api", daemon=True)
+        self._api_thread.start()

@@ -1,0 +1,1 @@
+"""Infrastructure: the template, the local provisioner and the Chalice packaging agree with chalicelib/config.py."""

@@ -1,0 +1,52 @@
+import pytest
+
+from chalicelib.domain import identity as rules
+from chalicelib.domain.identity import IdentityError
+
+
+@pytest.mark.parametrize("text,value,kind", [
+    ("Demo@JMC.local", "demo@jmc.local", "email"),
+    ("+86 138 0013 8000", "+8613800138000", "phone"),
+    ("+852 9123 4567", "+85291234567", "phone"),
+    ("+853 6612 3456", "+85366123456", "phone"),
+    ("+886 912 345 678", "+886912345678", "phone"),
+    ("+65 8123 4567", "+6581234567", "phone"),
+])
+def test_normalise_login(text, value, kind):
+    assert rules.normalise_login(text) == rules.Login(value, kind)
+
+
+@pytest.mark.parametrize("bad", ["", None, "a@b", "+1 415 555 2671", "+44 7700 900123", "12345", "not a login"])
+def test_logins_outside_the_allowed_regions_or_malformed_are_refused(bad):
+    with pytest.raises(IdentityError):
+        rules.normalise_login(bad)
+
+
+def test_passwords_hash_with_scrypt_and_verify():
+    encoded = rules.hash_password("correct-horse-1")
+    assert encoded.startswith("scrypt$16384$8$1$")
+    assert rules.verify_password("correct-horse-1", encoded)
+    assert not rules.verify_password("correct-horse-2", encoded)
+    assert not rules.verify_password("anything", None)
+    assert rules.hash_password("correct-horse-1") != encoded  # salted
+
+
+@pytest.mark.parametrize("weak", ["short1", "alllettersonly", "12345678901", None])
+def test_weak_passwords_are_refused(weak):
+    with pytest.raises(IdentityError):
+        rules.check_password_strength(weak)
+
+
+def test_codes_are_six_digits_and_hashed_with_a_key():
+    code = rules.new_code()
+    assert len(code) == 6 and code.isdigit()
+    h1 = rules.hash_code(code, b"k1", "a@b.cc")
+    assert h1 != rules.hash_code(code, b"k2", "a@b.cc") != rules.hash_code(code, b"k1", "c@d.ee")
+    assert code not in h1
+
+
+def test_initial_passwords_are_strong_and_random():
+    passwords = {rules.new_password() for _ in range(20)}
+    assert len(passwords) == 20
+    for p in passwords:
+        rules.check_password_strength(p)
