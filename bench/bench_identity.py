@@ -1,0 +1,78 @@
+"""Identity costs: KDF and code hashing per core, and AWS calls per authenticated request.
+
+    .venv/bin/python bench/bench_identity.py
+
+AWS calls are counted at botocore's client call point on moto in-process, so
+the figure is what each request costs on AWS (moto's own speed is no proxy for AWS).
+"""
+from __future__ import annotations
+
+import base64
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.update({"JMC_STAGE": "local", "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench",
+                   "AWS_SECRET_ACCESS_KEY": "bench", "AWS_XRAY_SDK_ENABLED": "false",
+                   "JMC_TOKEN_SECRET": "bench-key", "JMC_CARRIER_URL": "http://127.0.0.1:9"})
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+def rate(fn, seconds: float = 1.0) -> float:
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        fn()
+        count += 1
+    return count / (time.perf_counter() - start)
+
+
+def domain_figures() -> None:
+    from chalicelib.domain import identity as rules
+    encoded = rules.hash_password("bench-password-1")
+    print(f"scrypt password verify:     {rate(lambda: rules.verify_password('bench-password-1', encoded)):8.1f} /s per core")
+    print(f"code HMAC:                  {rate(lambda: rules.hash_code('123456', b'k', 'a@b.cc')):8.0f} /s per core")
+    print(f"login normalise (phone):    {rate(lambda: rules.normalise_login('+86 138 0013 8000')):8.0f} /s per core")
+
+
+def aws_calls_per_request() -> None:
+    from chalice.test import Client
+    from moto import mock_aws
+
+    with mock_aws():
+        from devstack.provision import provision_stack
+        provision_stack(ROOT / "infra" / "template.json", {"Stage": "local"})
+        from app import app
+        from devstack.seed import seed
+        seeded = seed()
+        calls: Counter = Counter()
+        # PynamoDB makes its own botocore sessions per thread, so count at the one point
+        # every botocore client (boto3's and PynamoDB's) goes through.
+        from botocore.client import BaseClient
+        original = BaseClient._make_api_call
+
+        def counting(self, operation_name, api_params):
+            calls.update([operation_name])
+            return original(self, operation_name, api_params)
+        BaseClient._make_api_call = counting
+        basic = "Basic " + base64.b64encode(f"{seeded.app_key}:{seeded.app_secret}".encode()).decode()
+        with Client(app, stage_name="local") as client:
+            client.http.get("/v1/balance", headers={"Authorization": basic})  # warm
+            calls.clear()
+            n = 200
+            start = time.perf_counter()
+            for _ in range(n):
+                assert client.http.get("/v1/balance", headers={"Authorization": basic}).status_code == 200
+            elapsed = time.perf_counter() - start
+        per_request = sum(calls.values()) / n
+        print(f"GET /v1/balance (app Basic): {per_request:.1f} AWS calls/request "
+              f"({', '.join(f'{k} {v / n:.1f}' for k, v in sorted(calls.items()))}); "
+              f"{n / elapsed:.0f} req/s in-process on moto (not an AWS figure)")
+
+
+if __name__ == "__main__":
+    domain_figures()
+    aws_calls_per_request()
