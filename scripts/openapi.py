@@ -1,0 +1,110 @@
+"""Write chalicelib/openapi.json from the app's routes plus the shapes declared here.
+
+    .venv/bin/python scripts/openapi.py
+
+Run it after adding or changing a route; tests/unit/test_openapi.py fails while the
+committed spec and the routes disagree."""
+import json, os, sys, inspect, re
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.update({"JMC_STAGE": "local", "AWS_DEFAULT_REGION": "us-east-1", "AWS_XRAY_SDK_ENABLED": "false"})
+from app import app
+
+S = lambda **kw: {"type": "string", **kw}
+OBJ = lambda props, req=(): {"type": "object", "properties": props, **({"required": list(req)} if req else {})}
+MONEY = S(pattern=r"^-?\d+\.\d+$", example="100.00")
+REF = lambda n: {"$ref": f"#/components/schemas/{n}"}
+components = {
+ "Error": OBJ({"error": OBJ({"code": S(), "message": S(), "field": S()}, ["code", "message"])}, ["error"]),
+ "Tokens": OBJ({"access_token": S(), "refresh_token": S(), "token_type": S(enum=["Bearer"]), "expires_in": {"type": "integer"}}),
+ "Account": OBJ({"id": S(), "name": S(), "timezone": S(), "currency": S(), "status": S(), "created_at": S(format="date-time"), "balance": MONEY}),
+ "User": OBJ({"id": S(), "account_id": S(), "email": S(), "phone": S(nullable=True), "name": S(), "role": S(enum=["owner", "member", "operator"]), "status": S(), "created_at": S(format="date-time")}),
+ "App": OBJ({"id": S(), "name": S(), "app_key": S(), "status": S(enum=["active", "disabled"]), "created_at": S(format="date-time")}),
+ "LedgerEntry": OBJ({"id": S(), "kind": S(), "amount": MONEY, "reference": S(nullable=True), "actor": S(), "created_at": S(format="date-time")}),
+ "Sender": OBJ({"id": S(), "type": S(enum=["number", "sender_id"]), "value": S(), "countries": {"type": "array", "items": S()}, "created_at": S(format="date-time")}),
+ "Signature": OBJ({"id": S(), "text": S(example="【锦木科技】"), "created_at": S(format="date-time")}),
+ "CountryRule": OBJ({"country": S(), "sender_preapproval_required": {"type": "boolean"}, "sender_id_allowed": {"type": "boolean"}}),
+ "Price": OBJ({"country": S(), "price": MONEY, "source": S(enum=["default", "account"])}),
+}
+NEW_USER = OBJ({"email": S(format="email"), "name": S(), "phone": S(description="E.164; CN, HK, MO, TW or SG only"), "role": S(enum=["owner", "member"])}, ["email", "name"])
+BODIES = {
+ "request_code": OBJ({"login": S(description="email or phone"), "purpose": S(enum=["login", "reset_password"])}, ["login"]),
+ "login": OBJ({"login": S(), "password": S(), "code": S(pattern=r"^\d{6}$")}, ["login", "password", "code"]),
+ "refresh": OBJ({"refresh_token": S()}, ["refresh_token"]),
+ "password_reset": OBJ({"login": S(), "code": S(), "new_password": S(minLength=10)}, ["login", "code", "new_password"]),
+ "change_password": OBJ({"current_password": S(), "new_password": S(minLength=10)}, ["current_password", "new_password"]),
+ "create_app": OBJ({"name": S(maxLength=64)}, ["name"]),
+ "create_account": OBJ({"name": S(), "timezone": S(example="Asia/Shanghai"), "currency": S(example="USD"), "owner": NEW_USER}, ["name", "owner"]),
+ "add_user": NEW_USER,
+ "top_up": OBJ({"amount": MONEY, "reference": S(maxLength=100)}, ["amount", "reference"]),
+ "set_price": OBJ({"price": S(example="0.0450"), "account_id": S(description="override for one account")}, ["price"]),
+ "set_country_rule": REF("CountryRule"),
+ "add_sender": OBJ({"type": S(enum=["number", "sender_id"]), "value": S(), "countries": {"type": "array", "items": S()}}, ["type", "value", "countries"]),
+ "add_signature": OBJ({"text": S()}, ["text"]),
+}
+LIST = lambda key, item: OBJ({key: {"type": "array", "items": REF(item)}, "next_cursor": S(nullable=True)})
+OK = {
+ "health": OBJ({"status": S()}), "request_code": OBJ({"status": S(), "message": S()}),
+ "login": REF("Tokens"), "refresh": REF("Tokens"), "me": OBJ({"user": REF("User"), "role": S(), "account": REF("Account"), "balance": MONEY, "currency": S(), "timezone": S()}),
+ "create_app": REF("App"), "list_apps": LIST("apps", "App"), "get_app": REF("App"), "reveal_secret": OBJ({"app_secret": S()}),
+ "audit_events": OBJ({"events": {"type": "array", "items": OBJ({"id": S(), "action": S(), "actor": S(), "target": S(), "created_at": S()})}, "next_cursor": S(nullable=True)}),
+ "balance": OBJ({"balance": MONEY, "currency": S()}), "ledger": LIST("entries", "LedgerEntry"), "account_ledger": LIST("entries", "LedgerEntry"),
+ "prices": LIST("prices", "Price"), "list_prices": LIST("prices", "Price"),
+ "create_account": {"allOf": [REF("Account"), OBJ({"owner": REF("User")})]}, "list_accounts": LIST("accounts", "Account"),
+ "get_account": {"allOf": [REF("Account"), OBJ({"users": {"type": "array", "items": REF("User")}})]}, "add_user": REF("User"),
+ "top_up": {"allOf": [REF("LedgerEntry"), OBJ({"balance": MONEY})]}, "set_price": OBJ({"country": S(), "price": MONEY, "account_id": S(nullable=True)}),
+ "set_country_rule": REF("CountryRule"), "list_country_rules": OBJ({"countries": {"type": "array", "items": REF("CountryRule")}}),
+ "add_sender": REF("Sender"), "list_senders": LIST("senders", "Sender"), "add_signature": REF("Signature"), "list_signatures": LIST("signatures", "Signature"),
+ "info": OBJ({"api_url": S(), "aws_endpoint_url": S(), "carrier_url": S()}),
+ "outbox": OBJ({"to": S(), "messages": {"type": "array", "items": OBJ({"channel": S(enum=["email", "sms"]), "id": S(), "to": S(), "from": S(), "subject": S(), "body": S(), "sent_at": S()})}}),
+ "openapi": {"type": "object"},
+}
+STATUS = {"create_account": 201, "add_user": 201, "create_app": 201, "top_up": 201, "add_sender": 201, "add_signature": 201, "request_code": 202,
+          "password_reset": 204, "change_password": 204, "disable_app": 204, "delete_price": 204, "remove_sender": 204, "remove_signature": 204}
+ERR = {"400": "Malformed JSON or a missing field", "401": "Missing or invalid credentials", "403": "Not allowed for this caller",
+       "404": "Not found (or another account's)", "409": "Conflict", "422": "A field has an invalid value", "429": "Too many attempts; see Retry-After"}
+def err(code): return {"description": ERR[code], "content": {"application/json": {"schema": REF("Error")}}}
+QUERY = {"list_accounts": ["limit", "cursor"], "ledger": ["limit", "cursor"], "account_ledger": ["limit", "cursor"], "audit_events": ["limit", "cursor"],
+         "list_prices": ["account_id"], "delete_price": ["account_id"], "outbox": ["to"]}
+paths = {}
+for path, methods in sorted(app.routes.items()):
+    for method, entry in sorted(methods.items()):
+        name = entry.view_name
+        module = entry.view_function.__module__.rsplit(".", 1)[-1]
+        doc = (inspect.getdoc(entry.view_function) or name.replace("_", " ").capitalize()).splitlines()[0]
+        op = {"operationId": name, "summary": doc, "tags": [module]}
+        public = module in ("health", "docs", "auth", "local")
+        if path in ("/v1/balance", "/v1/prices"):
+            op["security"] = [{"bearerAuth": []}, {"appBasic": []}]
+        elif public:
+            op["security"] = []
+        if module == "local":
+            op["description"] = "Local stage only; 404 on every cloud stage."
+        params = [{"name": p, "in": "path", "required": True, "schema": S()} for p in re.findall(r"{(\w+)}", path)]
+        params += [{"name": q, "in": "query", "required": q == "to", "schema": {"type": "integer", "minimum": 1, "maximum": 200} if q == "limit" else S()} for q in QUERY.get(name, [])]
+        if params: op["parameters"] = params
+        if name in BODIES:
+            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": BODIES[name]}}}
+        status = STATUS.get(name, 200)
+        responses = {str(status): {"description": "Success", **({"content": {"application/json": {"schema": OK[name]}}} if status != 204 else {})}}
+        codes = []
+        if name in BODIES: codes += ["400", "422"]
+        if not public or path in ("/v1/balance",): codes += ["401"]
+        if module in ("ops", "apps") or name in ("change_password",): codes += ["403"]
+        if "{" in path or module == "local": codes += ["404"]
+        if name in ("create_account", "add_user", "top_up", "reveal_secret"): codes += ["409"]
+        if name in ("request_code", "login"): codes += ["429"]
+        if name in ("login", "refresh", "password_reset"): codes += ["401"]
+        if name in ("list_accounts", "ledger", "account_ledger", "audit_events"): codes += ["400"]
+        for c in sorted(set(codes)): responses[c] = err(c)
+        op["responses"] = responses
+        paths.setdefault(path, {})[method.lower()] = op
+spec = {"openapi": "3.0.3",
+        "info": {"title": "JMC API", "version": "0.2.0", "description": "JMC serverless SMS platform. Errors are always {\"error\": {code, message, field?}}. Money is a decimal string."},
+        "servers": [{"url": "/"}],
+        "tags": [{"name": t} for t in ("health", "auth", "me", "apps", "billing", "ops", "local", "docs")],
+        "paths": paths,
+        "components": {"schemas": components, "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}, "appBasic": {"type": "http", "scheme": "basic", "description": "app_key:app_secret"}}},
+        "security": [{"bearerAuth": []}]}
+open(ROOT / "chalicelib" / "openapi.json", "w", encoding="utf-8").write(json.dumps(spec, indent=1, ensure_ascii=False) + "\n")
+print(len(paths), sum(len(v) for v in paths.values()))
