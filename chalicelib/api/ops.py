@@ -8,7 +8,7 @@ from ..domain.money import MoneyError, format_amount, parse_amount
 from ..services import catalog, directory
 from ..services.directory import FieldError
 from . import json_body, operator, paging, serializers
-from .errors import ApiError, bad_request, not_found
+from .errors import bad_request, not_found
 
 bp = Blueprint(__name__)
 

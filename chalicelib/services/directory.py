@@ -17,7 +17,7 @@ from ..domain import identity as rules
 from ..domain.identity import IdentityError
 from ..domain.ids import new_id, sortable_id
 from ..domain.phone import PhoneNumberError, parse_login_phone
-from ..store.accounts import PROFILE, Account, EntityIndex, User, get_or_none, list_items, user_sk
+from ..store.accounts import PROFILE, Account, User, get_or_none, list_items, user_sk
 from ..store.auth import LoginRecord
 from ..store.base import decode_cursor, iso, page, utcnow
 from ..store.ledger import ENTRY_PREFIX, LedgerEntry, ReferenceMarker, reference_key

@@ -22,7 +22,7 @@ from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from ..config import settings
 from ..domain import identity as rules
 from ..domain.identity import IdentityError, Login
-from ..store.accounts import Account, User, get_or_none, user_sk
+from ..store.accounts import User, get_or_none, user_sk
 from ..store.auth import AuthRecord, LoginRecord, Session, code_key, failures_key
 from . import keys, notify
 from .errors import ServiceError
@@ -293,7 +293,3 @@ def _sha256(text: str) -> str:
 def _conditional_failure(exc: Exception) -> bool:
     cause = getattr(exc, "cause_response_code", None)
     return cause == "ConditionalCheckFailedException"
-
-
-def account_of(caller: Caller) -> Account:
-    return Account.get(caller.account_id, "PROFILE", consistent_read=True)
