@@ -3,15 +3,18 @@ holds no logic of its own."""
 from chalice import Chalice
 
 from chalicelib import tracing
-from chalicelib.api import apps, auth, billing, docs, health, local, me, ops
+from chalicelib.api import (apps, auth, billing, blacklist, carrier_webhooks, docs, health, local, me,
+                            messages, ops, sms, webhook)
 from chalicelib.api.errors import error_middleware
-from chalicelib.jobs import notifications
+from chalicelib.jobs import dispatch, notifications, webhooks
 
 tracing.install()
 
 app = Chalice(app_name="jmc")
 app.register_middleware(error_middleware, "http")
 
-for blueprint in (health.bp, auth.bp, me.bp, apps.bp, billing.bp, ops.bp, local.bp, docs.bp):
+for blueprint in (health.bp, auth.bp, me.bp, apps.bp, billing.bp, ops.bp, sms.bp, messages.bp,
+                  carrier_webhooks.bp, webhook.bp, blacklist.bp, local.bp, docs.bp):
     app.register_blueprint(blueprint)
-app.register_blueprint(notifications.bp)
+for handlers in (notifications.bp, dispatch.bp, webhooks.bp):
+    app.register_blueprint(handlers)

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 #: DynamoDB tables, by logical name (the physical name is ``<prefix>-<name>``).
-TABLES = ("accounts", "logins", "auth", "sessions", "ledger", "pricing", "countries", "audit")
+TABLES = ("accounts", "logins", "auth", "sessions", "ledger", "pricing", "countries", "audit",
+          "messages", "blacklist", "webhooks", "ratelimits")
 #: SQS queues; each has a dead-letter queue named ``<prefix>-<name>-dlq``.
-QUEUES = ("notifications",)
+QUEUES = ("notifications", "dispatch", "webhooks")
 CLOUD_STAGES = ("dev", "prod")
 
 
@@ -31,6 +32,9 @@ class Settings:
     carrier_sender: str
     token_secret: str | None
     aws_endpoint_url: str | None
+    carrier_tps: int = 30
+    dlr_callback_url: str | None = None
+    dlr_signature_secret: str | None = None
     access_token_ttl: int = 900
     refresh_token_ttl: int = 30 * 24 * 3600
 
@@ -81,4 +85,10 @@ def settings() -> Settings:
         carrier_sender=_env("JMC_CARRIER_SENDER", "JMC"),
         token_secret=_env("JMC_TOKEN_SECRET"),
         aws_endpoint_url=_env("AWS_ENDPOINT_URL"),
+        # Vonage's default is 30 requests/s per key; the limiter counts segments against it.
+        carrier_tps=int(_env("JMC_CARRIER_TPS", "30")),
+        # Where the carrier posts delivery receipts (our /webhooks/vonage/dlr); unset in the
+        # cloud means the Vonage account's default callback applies.
+        dlr_callback_url=_env("JMC_DLR_CALLBACK_URL"),
+        dlr_signature_secret=_env("JMC_DLR_SIGNATURE_SECRET"),
     )

@@ -11,7 +11,7 @@ from moto import mock_aws
 from devstack.provision import provision_stack
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "infra" / "template.json"
-TABLES = ("accounts", "logins", "auth", "sessions", "ledger", "pricing", "countries", "audit")
+from chalicelib.config import QUEUES, TABLES
 
 
 @pytest.fixture
@@ -44,25 +44,30 @@ def test_tables_with_indexes_ttl_and_recovery(outputs):
     indexes = {i["IndexName"]: [k["AttributeName"] for k in i["KeySchema"]]
                for i in accounts["GlobalSecondaryIndexes"]}
     assert indexes == {"app-key-index": ["app_key"], "entity-index": ["entity", "created_at"]}
-    for t in ("auth", "sessions"):
+    messages = ddb.describe_table(TableName="jmc-dev-messages")["Table"]
+    assert {i["IndexName"] for i in messages["GlobalSecondaryIndexes"]} == {
+        "account-time-index", "recipient-index", "task-index", "pending-index"}
+    for t in ("auth", "sessions", "messages", "webhooks", "ratelimits"):
         ttl = ddb.describe_time_to_live(TableName=f"jmc-dev-{t}")["TimeToLiveDescription"]
         assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
     ttl = ddb.describe_time_to_live(TableName="jmc-dev-ledger")["TimeToLiveDescription"]
     assert ttl["TimeToLiveStatus"] == "DISABLED"
 
 
-def test_queue_redrives_to_its_dead_letter_queue(outputs):
+@pytest.mark.parametrize("queue", QUEUES)
+def test_queue_redrives_to_its_dead_letter_queue(outputs, queue):
     sqs = boto3.client("sqs", region_name="us-east-1")
-    url = sqs.get_queue_url(QueueName="jmc-dev-notifications")["QueueUrl"]
+    url = sqs.get_queue_url(QueueName=f"jmc-dev-{queue}")["QueueUrl"]
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-    dlq_url = sqs.get_queue_url(QueueName="jmc-dev-notifications-dlq")["QueueUrl"]
+    dlq_url = sqs.get_queue_url(QueueName=f"jmc-dev-{queue}-dlq")["QueueUrl"]
     dlq = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["All"])["Attributes"]
     assert attrs["VisibilityTimeout"] == "180"
     assert json.loads(attrs["RedrivePolicy"]) == {"deadLetterTargetArn": dlq["QueueArn"],
                                                   "maxReceiveCount": 5}
     assert dlq["MessageRetentionPeriod"] == str(14 * 24 * 3600)
-    assert outputs["NotificationsQueueUrl"] == url
-    assert outputs["NotificationsDeadLetterQueueArn"] == dlq["QueueArn"]
+    logical = queue.capitalize()
+    assert outputs[f"{logical}QueueUrl"] == url
+    assert outputs[f"{logical}DeadLetterQueueArn"] == dlq["QueueArn"]
 
 
 def test_bucket_is_private_and_encrypted(outputs):

@@ -1,0 +1,193 @@
+"""The message log: one item per SMS, plus the carrier's ids and early delivery receipts.
+
+Key design (ARCHITECTURE.md: no hot partition, no Scan on a request path):
+
+- ``pk = <message id>, sk = "MSG"``: the message. Ids are random (or a hash of the
+  idempotency key), so writes spread over all partitions.
+- ``pk = "C#<carrier message id>"``, ``sk = "MAP"``: which message a carrier id belongs to;
+  ``sk = "R#<received>#<n>"``: a receipt that arrived before we knew the carrier id (kept,
+  applied when the id is recorded, expired by TTL).
+- GSIs, all keyed by ``ckey = <created ISO>#<message id>`` (unique, time ordered):
+  ``account-time-index`` on ``acct_day = <account>#<UTC day>#<shard>`` (one account's day is
+  spread over ``ACCOUNT_SHARDS`` partitions and merged at read), ``recipient-index`` on
+  ``acct_to = <account>#<E.164>``, ``task-index`` on ``task_shard = <task>#<shard>``, and
+  the sparse ``pending-index`` on ``pending = P#<shard>`` that holds only messages still
+  queued (the sweeper re-enqueues any the dispatch queue lost).
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from pynamodb.attributes import (ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute,
+                                 UTCDateTimeAttribute)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from .base import table_meta
+
+MESSAGE_SK = "MSG"
+MAP_SK = "MAP"
+ACCOUNT_SHARDS = 8
+TASK_SHARDS = 8
+PENDING_SHARDS = 4
+
+FINAL_STATES = frozenset({"delivered", "failed", "expired", "rejected", "blocked"})
+
+
+def shard_of(message_id: str, shards: int) -> int:
+    return int(hashlib.sha1(message_id.encode()).hexdigest()[:8], 16) % shards
+
+
+def ckey(created_at: datetime, message_id: str) -> str:
+    return f"{created_at.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3]}Z#{message_id}"
+
+
+def account_day_key(account_id: str, day: str, shard: int) -> str:
+    return f"{account_id}#{day}#{shard}"
+
+
+def recipient_key(account_id: str, e164: str) -> str:
+    return f"{account_id}#{e164}"
+
+
+def task_shard_key(task_id: str, shard: int) -> str:
+    return f"{task_id}#{shard}"
+
+
+def pending_key(shard: int) -> str:
+    return f"P#{shard}"
+
+
+def carrier_pk(carrier_message_id: str) -> str:
+    return f"C#{carrier_message_id}"
+
+
+class AccountTimeIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "account-time-index"
+        projection = AllProjection()
+    acct_day = UnicodeAttribute(hash_key=True)
+    ckey = UnicodeAttribute(range_key=True)
+
+
+class RecipientIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "recipient-index"
+        projection = AllProjection()
+    acct_to = UnicodeAttribute(hash_key=True)
+    ckey = UnicodeAttribute(range_key=True)
+
+
+class TaskIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "task-index"
+        projection = AllProjection()
+    task_shard = UnicodeAttribute(hash_key=True)
+    ckey = UnicodeAttribute(range_key=True)
+
+
+class PendingIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "pending-index"
+        projection = AllProjection()
+    pending = UnicodeAttribute(hash_key=True)
+    ckey = UnicodeAttribute(range_key=True)
+
+
+class Message(Model):
+    """One SMS. ``price_micros`` is what was reserved (segments × unit price);
+    ``refunded_micros`` what went back; the charge is their difference once ``billing`` is
+    ``settled`` (or ``refunded`` when nothing was charged)."""
+    Meta = table_meta("messages")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default=MESSAGE_SK)
+
+    account_id = UnicodeAttribute()
+    user_id = UnicodeAttribute(null=True)
+    app_id = UnicodeAttribute(null=True)
+    task_id = UnicodeAttribute(null=True)
+    task_name = UnicodeAttribute(null=True)
+    source = UnicodeAttribute()  # api | vonage | task
+    type = UnicodeAttribute()  # transactional | marketing
+    to = UnicodeAttribute()  # E.164
+    country = UnicodeAttribute()
+    sender = UnicodeAttribute(null=True)
+    text = UnicodeAttribute()
+    segments = NumberAttribute()
+    encoding = UnicodeAttribute()
+    unit_price_micros = NumberAttribute(default=0)
+    price_micros = NumberAttribute(default=0)
+    refunded_micros = NumberAttribute(default=0)
+    billing = UnicodeAttribute(default="none")  # none | reserved | settled | refunded
+    status = UnicodeAttribute()
+    err_code = UnicodeAttribute(null=True)
+    err_text = UnicodeAttribute(null=True)
+    carrier_ids = ListAttribute(of=UnicodeAttribute, null=True)
+    part_status = MapAttribute(null=True)  # carrier id -> last receipt status
+    client_ref = UnicodeAttribute(null=True)
+    callback_url = UnicodeAttribute(null=True)
+    request_hash = UnicodeAttribute(null=True)
+    submit_attempt = NumberAttribute(default=0)
+    submit_started_at = UTCDateTimeAttribute(null=True)
+
+    created_at = UTCDateTimeAttribute()
+    submitted_at = UTCDateTimeAttribute(null=True)
+    delivered_at = UTCDateTimeAttribute(null=True)  # when a final state was reached
+    updated_at = UTCDateTimeAttribute(null=True)
+
+    ckey = UnicodeAttribute()
+    acct_day = UnicodeAttribute()
+    acct_to = UnicodeAttribute()
+    task_shard = UnicodeAttribute(null=True)
+    pending = UnicodeAttribute(null=True)
+
+    by_account_day = AccountTimeIndex()
+    by_recipient = RecipientIndex()
+    by_task = TaskIndex()
+    by_pending = PendingIndex()
+
+    @property
+    def message_id(self) -> str:
+        return self.pk
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATES
+
+
+class CarrierMap(Model):
+    """``C#<carrier message id>`` → our message id (written when the submit succeeds)."""
+    Meta = table_meta("messages")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default=MAP_SK)
+    message_id = UnicodeAttribute()
+
+
+class EarlyReceipt(Model):
+    """A delivery receipt for a carrier id we have not recorded yet: kept, applied later."""
+    Meta = table_meta("messages")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    payload = MapAttribute()
+    expires_at = NumberAttribute()
+
+
+def index_keys(account_id: str, message_id: str, to: str, created_at: datetime,
+               task_id: str | None = None, *, queued: bool = True) -> dict[str, str | None]:
+    """The GSI attributes of a new message (one place that knows how keys are sharded)."""
+    day = created_at.strftime("%Y-%m-%d")
+    return {
+        "ckey": ckey(created_at, message_id),
+        "acct_day": account_day_key(account_id, day, shard_of(message_id, ACCOUNT_SHARDS)),
+        "acct_to": recipient_key(account_id, to),
+        "task_shard": task_shard_key(task_id, shard_of(message_id, TASK_SHARDS)) if task_id else None,
+        "pending": pending_key(shard_of(message_id, PENDING_SHARDS)) if queued else None,
+    }
+
+
+def get_message(message_id: str) -> Message | None:
+    try:
+        return Message.get(message_id, MESSAGE_SK, consistent_read=True)
+    except Message.DoesNotExist:
+        return None
