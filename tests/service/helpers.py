@@ -15,18 +15,33 @@ CODE_RE = re.compile(r"verification code is (\d{6})")
 PASSWORD_RE = re.compile(r"Initial password: (\S+)")
 
 
-def drain_notifications(app) -> int:
-    """Deliver every queued notification by invoking the registered SQS handler."""
-    source = next(s for s in app.event_sources if getattr(s, "queue", None) == "jmc-local-notifications")
+def drain_queue(app, queue: str, *, max_batches: int = 1000, raise_errors: bool = True) -> int:
+    """Play the queue ``jmc-local-<queue>`` through its registered SQS handler, as the local
+    runner (and Lambda) would, until it is empty; returns how many records were handled.
+    With ``raise_errors=False`` a failing batch is left for redelivery and draining stops."""
+    source = next(s for s in app.event_sources if getattr(s, "queue", None) == f"jmc-local-{queue}")
     sqs = boto3.client("sqs", region_name="us-east-1")
     url = sqs.get_queue_url(QueueName=source.queue)["QueueUrl"]
-    delivered = 0
-    while True:
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    handled = 0
+    for _ in range(max_batches):
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=source.batch_size or 10,
+                                       AttributeNames=["All"]).get("Messages", [])
         if not messages:
-            return delivered
-        resolve_handler(source.handler_string)(sqs_event(messages, "arn:aws:sqs:us-east-1:123456789012:q", "us-east-1"), None)
-        delivered += len(messages)
+            return handled
+        event = sqs_event(messages, f"arn:aws:sqs:us-east-1:123456789012:{source.queue}", "us-east-1")
+        try:
+            resolve_handler(source.handler_string)(event, None)
+        except Exception:
+            if raise_errors:
+                raise
+            return handled
+        handled += len(messages)
+    raise AssertionError(f"{queue} did not drain in {max_batches} batches")
+
+
+def drain_notifications(app) -> int:
+    """Deliver every queued notification by invoking the registered SQS handler."""
+    return drain_queue(app, "notifications")
 
 
 def emails_to(address: str) -> list[str]:
