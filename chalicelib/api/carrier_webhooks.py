@@ -1,6 +1,53 @@
-"""Callbacks from the carrier: Vonage-format delivery receipts."""
+"""Callbacks from the carrier: Vonage-format delivery receipts at ``/webhooks/vonage/dlr``.
+
+No caller identity exists here (Vonage calls us), so: when a signature secret is
+configured every receipt must carry a valid, fresh ``sig``; receipts only ever apply to the
+message their ``client-ref`` and ``msisdn`` both match; and the answer is the same 204
+whatever happened, so the endpoint tells a prober nothing.
+"""
 from __future__ import annotations
 
-from chalice import Blueprint
+import json
+from urllib.parse import parse_qs
+
+from chalice import Blueprint, Response
+
+from ..carrier import platform_credentials
+from ..domain import vonage_signature
+from ..services import receipts
+from .errors import ApiError, bad_request
 
 bp = Blueprint(__name__)
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+@bp.route("/webhooks/vonage/dlr", methods=["GET", "POST"], content_types=[JSON, FORM])
+def vonage_dlr():
+    request = bp.current_request
+    params = receipt_params(request)
+    secret = platform_credentials().get("signature_secret")
+    if secret and not vonage_signature.verify(params, secret):
+        raise ApiError(401, "invalid_signature", "the receipt's signature is missing, stale or wrong")
+    receipts.apply(receipts.parse(params))
+    return Response(body="", status_code=204)
+
+
+def receipt_params(request) -> dict:
+    """GET receipts come in the query string; POST ones as JSON (Vonage's default) or a form."""
+    params = dict(request.query_params or {})
+    raw = request.raw_body or b""
+    if request.method == "POST" and raw:
+        content_type = (request.headers or {}).get("content-type", "")
+        try:
+            if content_type.startswith(FORM):
+                params.update({k: v[-1] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()})
+            else:
+                body = json.loads(raw)
+                if not isinstance(body, dict):
+                    raise ValueError
+                params.update(body)
+        except (ValueError, UnicodeDecodeError):
+            raise bad_request("body", "is not a JSON object or form data") from None
+    return params

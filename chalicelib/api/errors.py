@@ -10,8 +10,10 @@ import logging
 
 from chalice import ChaliceUnhandledError, Response
 
+from ..services.billing import AccountInactive, InsufficientBalance
 from ..services.directory import Conflict, FieldError
 from ..services.identity import AuthFailed, RateLimited
+from ..services.sending import Blacklisted, IdempotencyConflict
 from ..store.base import CursorError
 
 log = logging.getLogger(__name__)
@@ -68,7 +70,8 @@ def too_many(message: str, retry_after: int) -> ApiError:
     return ApiError(429, "rate_limited", message, headers={"Retry-After": str(max(1, int(retry_after)))})
 
 
-SERVICE_ERRORS = (FieldError, Conflict, RateLimited, CursorError, AuthFailed)
+SERVICE_ERRORS = (FieldError, Conflict, RateLimited, CursorError, AuthFailed, Blacklisted,
+                  InsufficientBalance, AccountInactive, IdempotencyConflict)
 
 _CHALICE_CODES = {400: "invalid_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                   409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
@@ -100,6 +103,16 @@ def from_service_error(exc: Exception) -> ApiError:
         return too_many("Too many attempts; try again later", exc.retry_after)
     if isinstance(exc, CursorError):
         return ApiError(400, "invalid_request", f"cursor {exc}", "cursor")
+    if isinstance(exc, Blacklisted):
+        return ApiError(422, "recipient_blacklisted",
+                        f"to is on this application's blacklist ({exc.reason}); message {exc.message.message_id} "
+                        "was logged as blocked and not charged", "to")
+    if isinstance(exc, InsufficientBalance):
+        return ApiError(402, "insufficient_balance", "The balance does not cover this message; top up first")
+    if isinstance(exc, AccountInactive):
+        return ApiError(403, "account_inactive", "This account is suspended and cannot send")
+    if isinstance(exc, IdempotencyConflict):
+        return ApiError(409, "idempotency_conflict", str(exc), "Idempotency-Key")
     return ApiError(401, "unauthorized", "Authentication failed")  # AuthFailed
 
 

@@ -39,3 +39,10 @@ def sender(item: Sender) -> dict:
 
 def signature(item: Signature) -> dict:
     return {"id": item.signature_id, "text": item.text, "created_at": iso(item.created_at)}
+
+
+def accepted_message(item) -> dict:
+    """The answer to an accepted send (``POST /v1/sms``): what was queued and its price."""
+    return {"message_id": item.message_id, "to": item.to, "country": item.country,
+            "segments": int(item.segments), "encoding": item.encoding,
+            "price": format_amount(int(item.price_micros)), "status": "queued"}

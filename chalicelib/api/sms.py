@@ -1,6 +1,215 @@
-"""Sending API: POST /v1/sms (native) and POST /sms/json (Vonage-compatible)."""
+"""Sending API: ``POST /v1/sms`` (native JSON) and ``POST /sms/json`` (Vonage-compatible).
+
+Both authenticate an application (its key and secret), accept through
+``services.sending.accept`` and answer before the carrier is involved. The Vonage shape
+always answers HTTP 200 with Vonage's status codes, so the official SDK works unchanged.
+"""
 from __future__ import annotations
 
-from chalice import Blueprint
+import json
+import logging
+from urllib.parse import parse_qs, urlsplit
+
+from chalice import Blueprint, Response
+
+from ..domain.money import format_amount
+from ..services import apps as app_service
+from ..services import sending
+from ..services.billing import AccountInactive, InsufficientBalance
+from ..services.directory import FieldError, get_account
+from ..services.identity import AuthFailed, Caller
+from ..services.sending import Blacklisted, IdempotencyConflict, SendRequest
+from . import caller, json_body
+from .errors import ApiError, forbidden
+from .serializers import accepted_message
 
 bp = Blueprint(__name__)
+log = logging.getLogger(__name__)
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+MAX_URL = 2048
+
+
+# --- native ----------------------------------------------------------------------------------
+
+@bp.route("/v1/sms", methods=["POST"])
+def send_sms():
+    request = bp.current_request
+    who = caller(request, apps_allowed=True)
+    if who.kind != "app":
+        raise forbidden("Send with an application's credentials (HTTP Basic app_key:app_secret)")
+    req = native_request(json_body(request))
+    key = (request.headers or {}).get("idempotency-key")
+    accepted = sending.accept(who, req, key)
+    headers = {"Idempotent-Replayed": "true"} if accepted.replayed else {}
+    return Response(body=accepted_message(accepted.message), status_code=202, headers=headers)
+
+
+def native_request(body: dict) -> SendRequest:
+    to = _required_text(body, "to")
+    text = _required_text(body, "text")
+    sender = _optional_text(body, "from", 20)
+    kind = body.get("type", "transactional")
+    if kind not in sending.MESSAGE_TYPES:
+        raise FieldError("type", "must be transactional or marketing")
+    client_ref = _optional_text(body, "client_ref", sending.MAX_CLIENT_REF)
+    callback = _optional_text(body, "callback_url", MAX_URL)
+    if callback is not None:
+        check_callback_url(callback, "callback_url")
+    return SendRequest(to=to, text=text, sender=sender, type=kind, client_ref=client_ref,
+                       callback_url=callback, source="api")
+
+
+def _required_text(body: dict, field: str) -> str:
+    value = body.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise FieldError(field, "is required" if value in (None, "") else "must be a non-empty string")
+    return value if field == "text" else value.strip()
+
+
+def _optional_text(body: dict, field: str, max_len: int) -> str | None:
+    value = body.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > max_len:
+        raise FieldError(field, f"must be a string of 1-{max_len} characters")
+    return value.strip()
+
+
+def check_callback_url(url: str, field: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise FieldError(field, "must be an absolute http(s) URL")
+
+
+# --- Vonage-compatible -----------------------------------------------------------------------
+
+#: Vonage SMS API status codes we answer with, and their error texts.
+VONAGE_ERRORS = {
+    "2": "Missing params", "3": "Invalid params", "4": "Bad Credentials", "5": "Internal Error",
+    "6": "Invalid Message", "7": "Number Barred", "8": "Partner Account Barred",
+    "9": "Partner Quota Violation", "12": "Message Too Long", "15": "Illegal Sender Address - rejected",
+    "23": "Invalid Callback Url",
+}
+_FIELD_STATUS = {"from": "15", "callback": "23"}
+
+
+class VonageRefusal(Exception):
+    def __init__(self, status: str, detail: str):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+@bp.route("/sms/json", methods=["POST"], content_types=[FORM, JSON])
+def vonage_send():
+    request = bp.current_request
+    params: dict[str, str] = {}
+    try:
+        params = vonage_params(request)
+        who = _vonage_caller(request, params)
+        accepted = sending.accept(who, vonage_request(params), (request.headers or {}).get("idempotency-key"))
+    except VonageRefusal as refusal:
+        return _vonage_error(refusal.status, refusal.detail, params)
+    except Exception as exc:  # every outcome is HTTP 200 with a Vonage status, as Vonage does
+        status, detail = _vonage_status(exc)
+        return _vonage_error(status, detail, params)
+    return _vonage_ok(accepted.message, who)
+
+
+def vonage_params(request) -> dict[str, str]:
+    """Form or JSON body (and query string) as one flat dict of strings."""
+    params = {k: v for k, v in (request.query_params or {}).items()}
+    raw = request.raw_body or b""
+    content_type = (request.headers or {}).get("content-type", "")
+    try:
+        if content_type.startswith(JSON):
+            body = json.loads(raw or b"{}")
+            if not isinstance(body, dict):
+                raise ValueError
+            params.update({k: str(v) for k, v in body.items() if v is not None})
+        else:
+            params.update({k: v[-1] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()})
+    except (ValueError, UnicodeDecodeError):
+        raise VonageRefusal("3", "Invalid params: the body is not valid form data or JSON") from None
+    return params
+
+
+def _vonage_caller(request, params: dict[str, str]) -> Caller:
+    key, secret = params.get("api_key"), params.get("api_secret")
+    header = (request.headers or {}).get("authorization", "")
+    if not key and header.lower().startswith("basic "):
+        try:
+            return caller(request, apps_allowed=True)
+        except ApiError:
+            raise VonageRefusal("4", "Bad Credentials") from None
+    if not key or not secret:
+        raise VonageRefusal("2", "Missing api_key" if not key else "Missing api_secret")
+    try:
+        return app_service.authenticate(key, secret)
+    except AuthFailed:
+        raise VonageRefusal("4", "Bad Credentials") from None
+
+
+def vonage_request(params: dict[str, str]) -> SendRequest:
+    for name in ("from", "to", "text"):
+        if not params.get(name):
+            raise VonageRefusal("2", f"Missing {name} param")
+    to = params["to"].strip()
+    if not to.lstrip("+").isdigit():
+        raise VonageRefusal("3", "Invalid to param: digits in international format expected")
+    if params.get("type", "text") not in ("text", "unicode"):
+        raise VonageRefusal("3", "Invalid type param: text and unicode are supported")
+    callback = params.get("callback") or None
+    if callback is not None:
+        if len(callback) > MAX_URL:
+            raise VonageRefusal("23", "Invalid Callback Url")
+        check_callback_url(callback, "callback")
+    client_ref = params.get("client-ref") or None
+    if client_ref is not None and len(client_ref) > sending.MAX_CLIENT_REF:
+        raise VonageRefusal("3", "Invalid client-ref param: at most 100 characters")
+    return SendRequest(to="+" + to.lstrip("+"), text=params["text"], sender=params["from"],
+                       type="transactional", client_ref=client_ref, callback_url=callback, source="vonage")
+
+
+def _vonage_status(exc: Exception) -> tuple[str, str]:
+    if isinstance(exc, Blacklisted):
+        return "7", "Number barred: the recipient is on this application's blacklist"
+    if isinstance(exc, InsufficientBalance):
+        return "9", "Partner quota violation: balance too low"
+    if isinstance(exc, AccountInactive):
+        return "8", "Partner account barred"
+    if isinstance(exc, IdempotencyConflict):
+        return "3", f"Invalid params: {exc}"
+    if isinstance(exc, FieldError):
+        if exc.field == "text" and "segments" in exc.message:
+            return "12", f"Message too long: text {exc.message}"
+        if exc.field == "text":
+            return "6", f"Invalid message: text {exc.message}"
+        return _FIELD_STATUS.get(exc.field, "3"), f"Invalid {exc.field} param: {exc.field} {exc.message}"
+    log.error("unexpected error on /sms/json", exc_info=exc)
+    return "5", "Internal Error"
+
+
+def _vonage_error(status: str, detail: str, params: dict[str, str]) -> Response:
+    entry = {"status": status, "error-text": detail or VONAGE_ERRORS.get(status, "Error")}
+    if params.get("to"):
+        entry["to"] = params["to"].lstrip("+")
+    return Response(body={"message-count": "1", "messages": [entry]}, status_code=200,
+                    headers={"Content-Type": JSON})
+
+
+def _vonage_ok(message, who: Caller) -> Response:
+    """One entry per billed segment, as Vonage answers for a long message; each carries our
+    message id (the log and receipts know the message by it) and the segment's price."""
+    account = get_account(who.account_id)
+    balance = format_amount(int(account.balance_micros)) if account else None
+    entry = {"to": message.to.lstrip("+"), "message-id": message.message_id, "status": "0",
+             "remaining-balance": balance, "message-price": format_amount(int(message.unit_price_micros)),
+             "network": ""}
+    if message.client_ref:
+        entry["client-ref"] = message.client_ref
+    count = int(message.segments)
+    return Response(body={"message-count": str(count), "messages": [dict(entry) for _ in range(count)]},
+                    status_code=200, headers={"Content-Type": JSON})

@@ -21,37 +21,29 @@ from dataclasses import dataclass
 
 import requests
 
+from ..domain.segments import is_gsm7
+
 log = logging.getLogger(__name__)
 
 STATUS_OK = "0"
 STATUS_THROTTLED = "1"
 
-# GSM 03.38 default alphabet and extension table: text made only of these goes as type=text.
-_GSM7_CHARS = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-    "^{}\\[~]|€\f"
-)
-
-
-def is_gsm7(text: str) -> bool:
-    """True if every character of ``text`` is in the GSM-7 alphabet (basic or extension table)."""
-    return all(c in _GSM7_CHARS for c in text)
-
-
 class CarrierError(Exception):
     """The carrier could not be made to take the message.
 
     ``status``: the last Vonage status code seen (e.g. "1"), if any; ``http_status``: the
-    last HTTP status code, if any (None for connection errors); ``attempts``: requests made.
+    last HTTP status code, if any (None for connection errors); ``attempts``: requests made;
+    ``maybe_sent``: the request reached the carrier and its answer was lost or unreadable, so
+    the message may have been taken — resending could send it twice.
     """
 
     def __init__(self, message: str, *, status: str | None = None,
-                 http_status: int | None = None, attempts: int = 1):
+                 http_status: int | None = None, attempts: int = 1, maybe_sent: bool = False):
         super().__init__(message)
         self.status = status
         self.http_status = http_status
         self.attempts = attempts
+        self.maybe_sent = maybe_sent
 
 
 @dataclass(frozen=True)
@@ -157,7 +149,7 @@ class VonageClient:
             response = self._session.post(self._endpoint, data=form, timeout=self._timeout)
         except requests.ReadTimeout as exc:
             # The request went out: Vonage may have taken it, and a retry could send it twice.
-            raise CarrierError(f"carrier read timeout: {type(exc).__name__}") from None
+            raise CarrierError(f"carrier read timeout: {type(exc).__name__}", maybe_sent=True) from None
         except requests.ConnectionError as exc:  # includes ConnectTimeout: nothing was sent
             raise _Retryable(f"connection error: {type(exc).__name__}") from None
         if response.status_code >= 500:
@@ -183,5 +175,6 @@ def _parse(response: requests.Response) -> SubmitResult:
             for m in messages
         ]
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise CarrierError("carrier answer is not SMS API JSON", http_status=response.status_code) from None
+        raise CarrierError("carrier answer is not SMS API JSON", http_status=response.status_code,
+                           maybe_sent=True) from None
     return SubmitResult(parts=parts)

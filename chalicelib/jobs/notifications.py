@@ -6,7 +6,8 @@ import json
 from chalice import Blueprint
 
 from .. import aws
-from ..carrier.vonage import CarrierError, VonageClient
+from ..carrier import platform_client
+from ..carrier.vonage import CarrierError
 from ..config import settings
 from .sqs import process_batch
 
@@ -38,24 +39,6 @@ def send_email(to: str, subject: str, body: str) -> None:
 
 
 def send_sms(to: str, text: str) -> None:
-    result = carrier().send_sms(to=to, sender=settings().carrier_sender, text=text)
+    result = platform_client().send_sms(to=to, sender=settings().carrier_sender, text=text)
     if not result.accepted:
         raise CarrierError(f"carrier refused a notification SMS (status {result.parts[0].status})")
-
-
-_client: VonageClient | None = None
-
-
-def carrier() -> VonageClient:
-    """The platform's own carrier credentials: from the environment locally, from Secrets
-    Manager (``<prefix>/carrier``) in the cloud."""
-    global _client
-    if _client is None:
-        cfg = settings()
-        key, secret = cfg.carrier_api_key, cfg.carrier_api_secret
-        if not key:
-            creds = json.loads(aws.client("secretsmanager").get_secret_value(
-                SecretId=cfg.carrier_secret_id)["SecretString"])
-            key, secret = creds["api_key"], creds["api_secret"]
-        _client = VonageClient(cfg.carrier_url, key, secret)
-    return _client

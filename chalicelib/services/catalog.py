@@ -2,6 +2,7 @@
 (From numbers, Sender IDs) and signatures bound to an account."""
 from __future__ import annotations
 
+from ..config import settings
 from ..domain.countries import NUMERIC_SENDER_ONLY, CountryError, check_sender_id, normalise_country
 from ..domain.ids import new_id
 from ..domain.money import MoneyError, parse_amount
@@ -88,6 +89,11 @@ def country_rules() -> list[CountryRule]:
 
 
 # --- senders and signatures -----------------------------------------------------------------
+
+def default_sender() -> str:
+    """The platform's Sender ID, for countries that take one and need no registration."""
+    return settings().carrier_sender
+
 
 def add_sender(account_id: str, data: dict) -> Sender:
     kind = data.get("type")

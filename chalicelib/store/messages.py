@@ -4,9 +4,11 @@ Key design (ARCHITECTURE.md: no hot partition, no Scan on a request path):
 
 - ``pk = <message id>, sk = "MSG"``: the message. Ids are random (or a hash of the
   idempotency key), so writes spread over all partitions.
-- ``pk = "C#<carrier message id>"``, ``sk = "MAP"``: which message a carrier id belongs to;
-  ``sk = "R#<received>#<n>"``: a receipt that arrived before we knew the carrier id (kept,
-  applied when the id is recorded, expired by TTL).
+- ``pk = "C#<carrier message id>"``, ``sk = "R#<received>"``: a delivery receipt that named
+  no message of ours (no or unknown ``client-ref``): kept for 30 days for support, never
+  applied to a customer's message. Receipts normally find their message directly: every
+  submit carries our message id as Vonage's ``client-ref``, so a receipt that arrives before
+  the worker has recorded the carrier ids still lands on the right message.
 - GSIs, all keyed by ``ckey = <created ISO>#<message id>`` (unique, time ordered):
   ``account-time-index`` on ``acct_day = <account>#<UTC day>#<shard>`` (one account's day is
   spread over ``ACCOUNT_SHARDS`` partitions and merged at read), ``recipient-index`` on
@@ -24,15 +26,13 @@ from pynamodb.attributes import (ListAttribute, MapAttribute, NumberAttribute, U
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from ..domain.message_status import FINAL
 from .base import table_meta
 
 MESSAGE_SK = "MSG"
-MAP_SK = "MAP"
 ACCOUNT_SHARDS = 8
 TASK_SHARDS = 8
 PENDING_SHARDS = 4
-
-FINAL_STATES = frozenset({"delivered", "failed", "expired", "rejected", "blocked"})
 
 
 def shard_of(message_id: str, shards: int) -> int:
@@ -114,7 +114,8 @@ class Message(Model):
     country = UnicodeAttribute()
     sender = UnicodeAttribute(null=True)
     text = UnicodeAttribute()
-    segments = NumberAttribute()
+    segments = NumberAttribute()  # billed segments (the domestic rule for CN)
+    carrier_parts = NumberAttribute(default=1)  # parts the carrier will count (GSM/UCS-2)
     encoding = UnicodeAttribute()
     unit_price_micros = NumberAttribute(default=0)
     price_micros = NumberAttribute(default=0)
@@ -124,7 +125,7 @@ class Message(Model):
     err_code = UnicodeAttribute(null=True)
     err_text = UnicodeAttribute(null=True)
     carrier_ids = ListAttribute(of=UnicodeAttribute, null=True)
-    part_status = MapAttribute(null=True)  # carrier id -> last receipt status
+    part_status = MapAttribute(default=dict)  # carrier id -> last receipt status (exists, so paths can be SET)
     client_ref = UnicodeAttribute(null=True)
     callback_url = UnicodeAttribute(null=True)
     request_hash = UnicodeAttribute(null=True)
@@ -153,19 +154,11 @@ class Message(Model):
 
     @property
     def is_final(self) -> bool:
-        return self.status in FINAL_STATES
+        return self.status in FINAL
 
 
-class CarrierMap(Model):
-    """``C#<carrier message id>`` → our message id (written when the submit succeeds)."""
-    Meta = table_meta("messages")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True, default=MAP_SK)
-    message_id = UnicodeAttribute()
-
-
-class EarlyReceipt(Model):
-    """A delivery receipt for a carrier id we have not recorded yet: kept, applied later."""
+class UnmatchedReceipt(Model):
+    """A delivery receipt that named no message of ours; kept (TTL 30 days) for support."""
     Meta = table_meta("messages")
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)

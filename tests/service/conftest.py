@@ -28,7 +28,7 @@ def aws(carrier_sim, monkeypatch):
     monkeypatch.setenv("JMC_CARRIER_API_SECRET", "platform-secret")
     from chalicelib import aws as aws_clients
     from chalicelib.config import settings
-    from chalicelib.jobs import notifications
+    from chalicelib import carrier
     from chalicelib.services import keys
     settings.cache_clear()
     with mock_aws():
@@ -36,7 +36,7 @@ def aws(carrier_sim, monkeypatch):
         provision_stack(ROOT / "infra" / "template.json", {"Stage": "local"})
         aws_clients.reset()
         keys.reset()
-        notifications._client = None
+        carrier.reset()
         yield
         aws_clients.reset()
     settings.cache_clear()

@@ -1,0 +1,124 @@
+"""Delivery receipts from the carrier (Vonage DLR format), rolled up into message status.
+
+A receipt names one segment (``messageId``, the carrier's part id) and, through
+``client-ref``, our message id — every submit carries it — so a receipt finds its message
+even when it arrives before the worker recorded the carrier's ids. Each segment's latest
+status is kept in ``part_status``; the message status follows ``message_status.rollup``.
+A final state is never overwritten, and a segment's final status never goes back to
+``accepted``/``buffered`` (late or out-of-order receipts change nothing).
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Mapping
+
+from pynamodb.exceptions import UpdateError
+
+from ..domain import message_status as states
+from ..store.base import utcnow
+from ..store.messages import Message, UnmatchedReceipt, carrier_pk, get_message
+from .directory import FieldError
+from .dispatch import IN_DOUBT, move_status
+
+log = logging.getLogger(__name__)
+
+UNMATCHED_TTL = 30 * 24 * 3600
+_PROVISIONAL = ("accepted", "buffered", "unknown")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    carrier_id: str
+    status: str
+    msisdn: str
+    err_code: str | None
+    client_ref: str | None
+    raw: dict
+
+    @property
+    def is_error(self) -> bool:
+        return self.err_code not in (None, "", "0")
+
+
+def parse(params: Mapping[str, object]) -> Receipt:
+    """A receipt from the callback's parameters (query string, form or JSON body)."""
+    values = {str(k): str(v) for k, v in params.items() if v is not None}
+    carrier_id = values.get("messageId") or values.get("message-id")
+    if not carrier_id:
+        raise FieldError("messageId", "is required", 400)
+    status = values.get("status", "").lower()
+    if status not in states.RECEIPT_STATUSES:
+        raise FieldError("status", f"must be one of {', '.join(sorted(states.RECEIPT_STATUSES))}", 400)
+    return Receipt(carrier_id=carrier_id, status=status, msisdn=values.get("msisdn", "").lstrip("+"),
+                   err_code=values.get("err-code"), client_ref=values.get("client-ref") or None,
+                   raw={k: v for k, v in values.items() if k != "sig"})
+
+
+def apply(receipt: Receipt) -> str:
+    """Apply one receipt; returns "applied", "ignored" (late, duplicate or out of order) or
+    "unmatched" (kept for support, no message of ours)."""
+    message = get_message(receipt.client_ref) if receipt.client_ref else None
+    if message is None or message.to.lstrip("+") != receipt.msisdn:
+        _keep_unmatched(receipt)
+        return "unmatched"
+    if message.is_final:
+        return "ignored"
+    if not _record_part(message, receipt):
+        return "ignored"
+    _settle_if_unconfirmed(message)
+    _roll_up(message)
+    return "applied"
+
+
+def _record_part(message: Message, receipt: Receipt) -> bool:
+    """Store the segment's status unless the message is final or the segment already has a
+    final status (then a provisional one must not overwrite it)."""
+    part = Message.part_status[receipt.carrier_id]
+    condition = ~Message.status.is_in(*states.FINAL)
+    if receipt.status in _PROVISIONAL:
+        condition &= part.does_not_exist() | part.is_in(*_PROVISIONAL)
+    actions = [part.set(receipt.status), Message.updated_at.set(utcnow())]
+    if receipt.is_error:
+        actions.append(Message.err_code.set(receipt.err_code))
+    try:
+        message.update(actions=actions, condition=condition)
+        return True
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+
+
+def _settle_if_unconfirmed(message: Message) -> None:
+    """A receipt proves the carrier took a message whose submit answer was lost (marked in
+    doubt by the dispatcher). A message still ``queued`` is left to its live worker."""
+    if message.billing == "reserved" and message.status == states.SUBMITTED and message.err_text == IN_DOUBT:
+        try:
+            message.update(actions=[Message.billing.set("settled")],
+                           condition=(Message.billing == "reserved") & (Message.err_text == IN_DOUBT))
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+
+
+def _roll_up(message: Message, attempts: int = 3) -> None:
+    for _ in range(attempts):
+        parts = dict(message.part_status.as_dict() if message.part_status else {})
+        new = states.rollup(parts, int(message.carrier_parts or 1))
+        if new is None:
+            return
+        # (a receipt may beat the worker's bookkeeping: queued → delivered is a forward move)
+        if not states.may_move(message.status, new):
+            return
+        if move_status(message, new):
+            return
+        # someone moved it in between; ``message`` was re-read: decide again
+
+
+def _keep_unmatched(receipt: Receipt) -> None:
+    log.info("receipt %s matches no message (client-ref %r)", receipt.carrier_id, receipt.client_ref)
+    UnmatchedReceipt(carrier_pk(receipt.carrier_id), f"R#{utcnow().isoformat()}#{secrets.token_hex(3)}",
+                     payload=receipt.raw, expires_at=int(time.time()) + UNMATCHED_TTL).save()

@@ -1,0 +1,268 @@
+"""Accepting a message for sending (both the native ``/v1/sms`` and the Vonage-compatible
+``/sms/json``): validate, check the blacklist, price it, reserve the balance and write the
+log row in one transaction, then hand it to the dispatch queue. The API never waits on the
+carrier.
+
+Idempotency: with an ``Idempotency-Key`` the message id is a hash of (account, app, key),
+so the conditional put of the log row is what makes a retried request a replay — the same
+key with the same body returns the first answer, with another body a ``IdempotencyConflict``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import asdict, dataclass
+
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from .. import aws
+from ..domain import message_status as states
+from ..domain.countries import SENDER_ID_RE, NUMERIC_SENDER_ONLY
+from ..domain.ids import new_id
+from ..domain.phone import PhoneNumber, PhoneNumberError, parse_phone
+from ..domain.segments import Segmentation, price_micros, segment, segment_domestic
+from ..store.base import utcnow
+from ..store.messages import Message, get_message, index_keys
+from . import billing, catalog
+from .directory import FieldError, connection, get_account
+from .errors import ServiceError
+from .identity import Caller
+
+log = logging.getLogger(__name__)
+
+MESSAGE_TYPES = ("transactional", "marketing")
+MAX_SEGMENTS = 10
+MAX_CLIENT_REF = 100  # Vonage's limit for client-ref
+MAX_IDEMPOTENCY_KEY = 255
+DOMESTIC = "CN"
+DISPATCH_QUEUE = "dispatch"
+NUMERIC_FROM_MAX = 15
+
+
+class Blacklisted(ServiceError):
+    """The recipient is on the app's blacklist (``reason``: "number" or "country")."""
+
+    def __init__(self, message: Message, reason: str):
+        super().__init__(f"recipient is blacklisted ({reason})")
+        self.message = message
+        self.reason = reason
+
+
+class IdempotencyConflict(ServiceError):
+    """The idempotency key was used before with a different request."""
+
+
+class _AlreadyLogged(Exception):
+    """The message's log row already exists (same idempotency key, concurrent request)."""
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    to: str
+    text: str
+    sender: str | None = None
+    type: str = "transactional"
+    client_ref: str | None = None
+    callback_url: str | None = None
+    source: str = "api"  # api | vonage
+
+    def fingerprint(self) -> str:
+        """A digest of what was asked, to tell a replay from a different request."""
+        body = {k: v for k, v in asdict(self).items() if k != "source"}
+        return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Accepted:
+    message: Message
+    replayed: bool = False
+
+
+# --- validation ------------------------------------------------------------------------------
+
+def recipient(to: str) -> PhoneNumber:
+    try:
+        return parse_phone(to)
+    except PhoneNumberError as exc:
+        raise FieldError("to", str(exc)) from None
+
+
+def segmentation_for(number: PhoneNumber, text: str, account_id: str) -> tuple[Segmentation, Segmentation]:
+    """(billed, carrier) segmentation. Mainland China bills by the domestic rule and needs a
+    bound 【signature】 at the start; elsewhere both are the GSM-7/UCS-2 rule."""
+    carrier = segment(text)
+    if number.country != DOMESTIC:
+        billed = carrier
+    else:
+        signature = _leading_signature(text, account_id)
+        billed = segment_domestic(signature, text[len(signature):])
+    if billed.segments > MAX_SEGMENTS or carrier.segments > MAX_SEGMENTS:
+        raise FieldError("text", f"is {max(billed.segments, carrier.segments)} segments long; "
+                                 f"the limit is {MAX_SEGMENTS}")
+    return billed, carrier
+
+
+def _leading_signature(text: str, account_id: str) -> str:
+    bound = [s.text for s in catalog.signatures(account_id)]
+    for signature in bound:
+        if text.startswith(signature):
+            return signature
+    example = f", e.g. {bound[0]}" if bound else " (none is bound to this account yet)"
+    raise FieldError("text", "to mainland China must start with one of the account's signatures" + example)
+
+
+def resolve_sender(account_id: str, country: str, wanted: str | None) -> str:
+    """The From for ``country``: ``wanted`` if the account and country allow it, else the
+    sender bound to the account for that country. FieldError("from", ...) otherwise."""
+    rule = catalog.country_rule(country)
+    bound = [s for s in catalog.senders(account_id) if country in s.countries]
+    binding_required = rule.sender_preapproval_required or country == DOMESTIC
+    numeric_only = not rule.sender_id_allowed or country in NUMERIC_SENDER_ONLY
+    if wanted is None:
+        preferred = "number" if numeric_only else "sender_id"  # a brand name where allowed
+        usable = sorted((s for s in bound if s.kind == "number" or not numeric_only),
+                        key=lambda s: s.kind != preferred)
+        if usable:
+            return _normalise_sender(usable[0].value)
+        if binding_required or numeric_only:
+            raise FieldError("from", f"is required: no From is bound to this account for {country}")
+        return catalog.default_sender()
+    value = _normalise_sender(wanted)
+    if not value.isdigit() and numeric_only:
+        raise FieldError("from", f"must be a number for {country}: its carriers take numeric senders only")
+    if binding_required and value not in {s.value.lstrip("+") if s.kind == "number" else s.value for s in bound}:
+        raise FieldError("from", f"is not registered for {country}: use a From bound to this account")
+    return value
+
+
+def _normalise_sender(value: str) -> str:
+    value = value.strip()
+    digits = value.lstrip("+")
+    if digits.isdigit():
+        if not 3 <= len(digits) <= NUMERIC_FROM_MAX:
+            raise FieldError("from", f"must be 3-{NUMERIC_FROM_MAX} digits when numeric")
+        return digits
+    if not SENDER_ID_RE.match(value):
+        raise FieldError("from", "must be a number or 1-11 letters, digits or spaces with at least one letter")
+    return value
+
+
+def unit_price(account_id: str, country: str) -> int:
+    prices = catalog.effective_prices(account_id)
+    if country not in prices:
+        raise FieldError("to", f"cannot be reached: {country} is not on this account's price list")
+    return prices[country][0]
+
+
+def message_id_for(caller: Caller, idempotency_key: str | None) -> str:
+    if idempotency_key is None:
+        return new_id("msg")
+    if not 1 <= len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
+        raise FieldError("Idempotency-Key", f"must be 1-{MAX_IDEMPOTENCY_KEY} characters", 400)
+    digest = hashlib.sha256(f"{caller.account_id}|{caller.app_id or caller.user_id}|{idempotency_key}".encode())
+    return "msg_" + digest.hexdigest()[:20]
+
+
+# --- accepting -------------------------------------------------------------------------------
+
+def accept(caller: Caller, req: SendRequest, idempotency_key: str | None = None) -> Accepted:
+    """Accept one message: validated, blacklist-checked, priced, paid for (reserved) and
+    logged as ``queued``, then enqueued for dispatch.
+
+    Raises FieldError (422/400), Blacklisted (logged as ``blocked``, never charged),
+    billing.InsufficientBalance, billing.AccountInactive, IdempotencyConflict.
+    """
+    message_id = message_id_for(caller, idempotency_key)
+    fingerprint = req.fingerprint()
+    if idempotency_key is not None:
+        replay = _replay(message_id, fingerprint)
+        if replay is not None:
+            return replay
+    number = recipient(req.to)
+    billed, carrier = segmentation_for(number, req.text, caller.account_id)
+    sender = resolve_sender(caller.account_id, number.country, req.sender)
+    unit = unit_price(caller.account_id, number.country)
+    message = _new_message(caller, req, message_id, number, sender, billed, carrier, unit, fingerprint)
+    from . import blacklist  # TODO(lead): top-level import once services/blacklist.py lands
+    blocked = blacklist.is_blocked(caller.app_id, number.e164, number.country) if caller.app_id else None
+    if blocked:
+        _record_blocked(message, blocked)
+    try:
+        _reserve_and_log(message, caller.actor)
+    except _AlreadyLogged:  # a concurrent request with the same key got there first
+        return _replay(message_id, fingerprint) or Accepted(message, replayed=True)
+    enqueue(message.message_id)
+    return Accepted(message)
+
+
+def _replay(message_id: str, fingerprint: str) -> Accepted | None:
+    existing = get_message(message_id)
+    if existing is None:
+        return None
+    if existing.request_hash != fingerprint:
+        raise IdempotencyConflict("this Idempotency-Key was used with a different request")
+    if existing.status == states.BLOCKED:
+        raise Blacklisted(existing, existing.err_code or "number")
+    return Accepted(existing, replayed=True)
+
+
+def _new_message(caller: Caller, req: SendRequest, message_id: str, number: PhoneNumber, sender: str,
+                 billed: Segmentation, carrier: Segmentation, unit: int, fingerprint: str) -> Message:
+    now = utcnow()
+    return Message(
+        message_id, account_id=caller.account_id, user_id=caller.user_id, app_id=caller.app_id,
+        source=req.source, type=req.type, to=number.e164, country=number.country, sender=sender,
+        text=req.text, segments=billed.segments, carrier_parts=carrier.segments,
+        encoding=carrier.encoding, unit_price_micros=unit,
+        price_micros=price_micros(billed.segments, unit), billing="reserved", status=states.QUEUED,
+        client_ref=req.client_ref, callback_url=req.callback_url, request_hash=fingerprint,
+        created_at=now, updated_at=now, **index_keys(caller.account_id, message_id, number.e164, now))
+
+
+def _record_blocked(message: Message, reason: str) -> None:
+    """Log the refusal (status ``blocked``, nothing charged), then raise Blacklisted."""
+    message.status = states.BLOCKED
+    message.err_code = reason
+    message.billing = "none"
+    message.price_micros = 0
+    message.pending = None
+    message.delivered_at = message.created_at
+    try:
+        message.save(condition=Message.pk.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        message = get_message(message.message_id) or message  # a concurrent replay won
+    raise Blacklisted(message, reason)
+
+
+def _reserve_and_log(message: Message, actor: str) -> None:
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            billing.reserve(tx, message.account_id, int(message.price_micros), message.message_id, actor)
+            tx.save(message, condition=Message.pk.does_not_exist())
+    except TransactWriteError as exc:
+        if not billing.condition_failed(exc):
+            raise
+        # Which condition failed? Read rather than trust item positions in the transaction.
+        if get_message(message.message_id) is not None:
+            raise _AlreadyLogged() from None
+        account = get_account(message.account_id)
+        if account is None or account.status != "active":
+            raise billing.AccountInactive("this account cannot send") from None
+        raise billing.InsufficientBalance(int(message.price_micros)) from None
+
+
+def enqueue(message_id: str) -> bool:
+    """Hand the message to the dispatch workers. A failure here loses nothing: the message
+    stays ``queued`` in the pending index, and the sweeper re-enqueues it."""
+    try:
+        aws.client("sqs").send_message(QueueUrl=aws.queue_url(DISPATCH_QUEUE),
+                                       MessageBody=json.dumps({"message_id": message_id}))
+        return True
+    except Exception:  # noqa: BLE001 - logged; the sweeper is the safety net
+        log.exception("could not enqueue %s for dispatch; the sweeper will", message_id)
+        return False
+
