@@ -90,7 +90,12 @@ class LocalStack:
             "AWS_ENDPOINT_URL": self.aws_endpoint_url, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
             "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
             "AWS_XRAY_SDK_ENABLED": "false", "JMC_API_URL": self.api_url,
+            # The simulator posts delivery receipts to our Vonage-format endpoint.
+            "JMC_DLR_CALLBACK_URL": f"{self.api_url}/webhooks/vonage/dlr",
         })
+        # Locally the carrier is our simulator: a budget above Vonage's default 30/s keeps
+        # demos and bulk tests quick (set JMC_CARRIER_TPS to try the real one).
+        os.environ.setdefault("JMC_CARRIER_TPS", "200")
 
     def _start_carrier(self) -> None:
         """The simulator accepts the platform's own carrier credentials from Secrets Manager."""

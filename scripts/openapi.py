@@ -41,7 +41,15 @@ BODIES = {
  "set_country_rule": REF("CountryRule"),
  "add_sender": OBJ({"type": S(enum=["number", "sender_id"]), "value": S(), "countries": {"type": "array", "items": S()}}, ["type", "value", "countries"]),
  "add_signature": OBJ({"text": S()}, ["text"]),
+ "send_sms": OBJ({"to": S(description="E.164, e.g. +447400123456"), "text": S(description="GSM-7 or Unicode; at most 10 segments; to mainland China it starts with a bound 【signature】"),
+                  "from": S(description="a number or Sender ID bound to the account where the country requires it; default: the bound one"),
+                  "type": S(enum=["transactional", "marketing"]), "client_ref": S(maxLength=100), "callback_url": S(format="uri")}, ["to", "text"]),
+ "vonage_dlr_post": OBJ({"messageId": S(), "msisdn": S(), "to": S(), "status": S(enum=["delivered", "failed", "expired", "rejected", "accepted", "buffered", "unknown"]),
+                         "err-code": S(), "client-ref": S(), "price": S(), "network-code": S(), "scts": S(), "message-timestamp": S(), "timestamp": S(), "sig": S()}, ["messageId", "status"]),
+ "vonage_send": OBJ({"api_key": S(description="the app key (or HTTP Basic)"), "api_secret": S(), "from": S(), "to": S(description="digits, international format, no +"),
+                     "text": S(), "type": S(enum=["text", "unicode"]), "client-ref": S(maxLength=100), "callback": S(format="uri"), "status-report-req": S()}, ["from", "to", "text"]),
 }
+FORM_BODIES = {"vonage_send", "vonage_dlr_post"}
 LIST = lambda key, item: OBJ({key: {"type": "array", "items": REF(item)}, "next_cursor": S(nullable=True)})
 OK = {
  "health": OBJ({"status": S()}), "request_code": OBJ({"status": S(), "message": S()}),
@@ -58,13 +66,17 @@ OK = {
  "info": OBJ({"api_url": S(), "aws_endpoint_url": S(), "carrier_url": S()}),
  "outbox": OBJ({"to": S(), "messages": {"type": "array", "items": OBJ({"channel": S(enum=["email", "sms"]), "id": S(), "to": S(), "from": S(), "subject": S(), "body": S(), "sent_at": S()})}}),
  "openapi": {"type": "object"},
+ "send_sms": OBJ({"message_id": S(), "to": S(), "country": S(), "segments": {"type": "integer"}, "encoding": S(enum=["GSM-7", "UCS-2"]), "price": MONEY, "status": S(enum=["queued"])}),
+ "vonage_send": OBJ({"message-count": S(), "messages": {"type": "array", "items": OBJ({"to": S(), "message-id": S(), "status": S(description="Vonage status code: 0 ok, 2 missing params, 3 invalid params, 4 bad credentials, 7 barred (blacklisted), 9 no credit, 12 too long, 15 invalid sender"),
+                                                                                         "error-text": S(), "remaining-balance": S(), "message-price": S(), "network": S(), "client-ref": S()})}}),
 }
-STATUS = {"create_account": 201, "add_user": 201, "create_app": 201, "top_up": 201, "add_sender": 201, "add_signature": 201, "request_code": 202,
+STATUS = {"send_sms": 202, "vonage_dlr_get": 204, "vonage_dlr_post": 204, "create_account": 201, "add_user": 201, "create_app": 201, "top_up": 201, "add_sender": 201, "add_signature": 201, "request_code": 202,
           "password_reset": 204, "change_password": 204, "disable_app": 204, "delete_price": 204, "remove_sender": 204, "remove_signature": 204}
-ERR = {"400": "Malformed JSON or a missing field", "401": "Missing or invalid credentials", "403": "Not allowed for this caller",
+ERR = {"400": "Malformed JSON or a missing field", "401": "Missing or invalid credentials", "402": "Balance too low (insufficient_balance)", "403": "Not allowed for this caller",
        "404": "Not found (or another account's)", "409": "Conflict", "422": "A field has an invalid value", "429": "Too many attempts; see Retry-After"}
 def err(code): return {"description": ERR[code], "content": {"application/json": {"schema": REF("Error")}}}
-QUERY = {"list_accounts": ["limit", "cursor"], "ledger": ["limit", "cursor"], "account_ledger": ["limit", "cursor"], "audit_events": ["limit", "cursor"],
+REQUIRED_QUERY = {("outbox", "to"), ("vonage_dlr_get", "messageId"), ("vonage_dlr_get", "status")}
+QUERY = {"vonage_dlr_get": ["messageId", "msisdn", "status", "err-code", "client-ref", "timestamp", "sig"], "list_accounts": ["limit", "cursor"], "ledger": ["limit", "cursor"], "account_ledger": ["limit", "cursor"], "audit_events": ["limit", "cursor"],
          "list_prices": ["account_id"], "delete_price": ["account_id"], "outbox": ["to"]}
 paths = {}
 for path, methods in sorted(app.routes.items()):
@@ -76,15 +88,25 @@ for path, methods in sorted(app.routes.items()):
         public = module in ("health", "docs", "auth", "local")
         if path in ("/v1/balance", "/v1/prices"):
             op["security"] = [{"bearerAuth": []}, {"appBasic": []}]
+        elif name in ("send_sms", "vonage_send"):
+            op["security"] = [{"appBasic": []}] + ([{}] if name == "vonage_send" else [])  # or api_key/api_secret in the body
+        elif module == "carrier_webhooks":
+            op["security"] = []
+            op["description"] = "Called by the carrier. When a signature secret is configured, Vonage's sig/timestamp parameters must verify."
         elif public:
             op["security"] = []
         if module == "local":
             op["description"] = "Local stage only; 404 on every cloud stage."
         params = [{"name": p, "in": "path", "required": True, "schema": S()} for p in re.findall(r"{(\w+)}", path)]
-        params += [{"name": q, "in": "query", "required": q == "to", "schema": {"type": "integer", "minimum": 1, "maximum": 200} if q == "limit" else S()} for q in QUERY.get(name, [])]
+        params += [{"name": q, "in": "query", "required": (name, q) in REQUIRED_QUERY, "schema": {"type": "integer", "minimum": 1, "maximum": 200} if q == "limit" else S()} for q in QUERY.get(name, [])]
         if params: op["parameters"] = params
         if name in BODIES:
-            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": BODIES[name]}}}
+            media = ("application/x-www-form-urlencoded", "application/json") if name in FORM_BODIES else ("application/json",)
+            op["requestBody"] = {"required": True, "content": {m: {"schema": BODIES[name]} for m in media}}
+        if name == "send_sms":
+            params.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": S(maxLength=255),
+                           "description": "same key + same body replays the first answer; another body is a 409"})
+            op["parameters"] = params
         status = STATUS.get(name, 200)
         responses = {str(status): {"description": "Success", **({"content": {"application/json": {"schema": OK[name]}}} if status != 204 else {})}}
         codes = []
@@ -92,7 +114,10 @@ for path, methods in sorted(app.routes.items()):
         if not public or path in ("/v1/balance",): codes += ["401"]
         if module in ("ops", "apps") or name in ("change_password",): codes += ["403"]
         if "{" in path or module == "local": codes += ["404"]
-        if name in ("create_account", "add_user", "top_up", "reveal_secret"): codes += ["409"]
+        if name in ("create_account", "add_user", "top_up", "reveal_secret", "send_sms"): codes += ["409"]
+        if name == "send_sms": codes += ["402", "403"]
+        if name == "vonage_send": codes = []  # always HTTP 200 with a Vonage status
+        if module == "carrier_webhooks": codes = ["400", "401"]
         if name in ("request_code", "login"): codes += ["429"]
         if name in ("login", "refresh", "password_reset"): codes += ["401"]
         if name in ("list_accounts", "ledger", "account_ledger", "audit_events"): codes += ["400"]
@@ -102,7 +127,7 @@ for path, methods in sorted(app.routes.items()):
 spec = {"openapi": "3.0.3",
         "info": {"title": "JMC API", "version": "0.2.0", "description": "JMC serverless SMS platform. Errors are always {\"error\": {code, message, field?}}. Money is a decimal string."},
         "servers": [{"url": "/"}],
-        "tags": [{"name": t} for t in ("health", "auth", "me", "apps", "billing", "ops", "local", "docs")],
+        "tags": [{"name": t} for t in sorted({e.view_function.__module__.rsplit(".", 1)[-1] for m in app.routes.values() for e in m.values()})],
         "paths": paths,
         "components": {"schemas": components, "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}, "appBasic": {"type": "http", "scheme": "basic", "description": "app_key:app_secret"}}},
         "security": [{"bearerAuth": []}]}

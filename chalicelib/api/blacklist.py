@@ -1,6 +1,91 @@
-"""Blacklists per app key: numbers and whole countries (seed module 黑名单)."""
+"""Blacklists per app key (seed module 黑名单): numbers and countries.
+
+Portal users manage any of their account's apps' lists (``app_id``); an app calling with
+its own key and secret manages its own list (``app_id`` may be left out). Another account's
+app, or an entry id that names one, is a 404.
+"""
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
+
+from ..services import blacklist
+from ..store.blacklist import COUNTRY, NUMBER
+from . import caller, json_body, paging
+from .errors import forbidden, not_found
+from .serializers import blacklist_entry
 
 bp = Blueprint(__name__)
+
+
+def _who():
+    who = caller(bp.current_request, apps_allowed=True)
+    if who.is_operator:
+        raise forbidden("This route is for customer accounts")
+    return who
+
+
+def _app_id(who, app_id):
+    try:
+        return blacklist.app_for(who, app_id)
+    except blacklist.EntryNotFound:
+        raise not_found("App") from None
+
+
+@bp.route("/v1/blacklist/numbers", methods=["POST"])
+def add_blacklisted_numbers():
+    """Block numbers for an app (normalised to E.164; bad ones are reported, not fatal)."""
+    who = _who()
+    body = json_body(bp.current_request)
+    app_id = _app_id(who, body.get("app_id"))
+    result = blacklist.add_numbers(who, app_id, body.get("numbers"))
+    return Response(body={"added": [blacklist_entry(e) for e in result.added],
+                          "already_listed": result.already_listed, "invalid": result.invalid},
+                    status_code=201 if result.added else 200)
+
+
+@bp.route("/v1/blacklist/numbers", methods=["GET"])
+def list_blacklisted_numbers():
+    who = _who()
+    params = bp.current_request.query_params or {}
+    app_id = _app_id(who, params.get("app_id"))
+    limit, cursor = paging(bp.current_request)
+    entries, next_cursor = blacklist.list_entries(app_id, NUMBER, limit, cursor, params.get("number"))
+    return {"numbers": [blacklist_entry(e) for e in entries], "next_cursor": next_cursor}
+
+
+@bp.route("/v1/blacklist/numbers/{entry_id}", methods=["DELETE"])
+def remove_blacklisted_number(entry_id):
+    return _remove(entry_id, NUMBER)
+
+
+@bp.route("/v1/blacklist/countries", methods=["POST"])
+def add_blacklisted_country():
+    """Block a whole country for an app (ISO-3166 alpha-2)."""
+    who = _who()
+    body = json_body(bp.current_request)
+    app_id = _app_id(who, body.get("app_id"))
+    entry, created = blacklist.add_country(who, app_id, body.get("country"))
+    return Response(body=blacklist_entry(entry), status_code=201 if created else 200)
+
+
+@bp.route("/v1/blacklist/countries", methods=["GET"])
+def list_blacklisted_countries():
+    who = _who()
+    app_id = _app_id(who, (bp.current_request.query_params or {}).get("app_id"))
+    limit, cursor = paging(bp.current_request)
+    entries, next_cursor = blacklist.list_entries(app_id, COUNTRY, limit, cursor)
+    return {"countries": [blacklist_entry(e) for e in entries], "next_cursor": next_cursor}
+
+
+@bp.route("/v1/blacklist/countries/{entry_id}", methods=["DELETE"])
+def remove_blacklisted_country(entry_id):
+    return _remove(entry_id, COUNTRY)
+
+
+def _remove(entry_id: str, kind: str) -> Response:
+    who = _who()
+    try:
+        blacklist.remove(who, entry_id, kind)
+    except blacklist.EntryNotFound:
+        raise not_found("Blacklist entry") from None
+    return Response(body="", status_code=204)

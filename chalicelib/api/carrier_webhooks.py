@@ -23,9 +23,19 @@ FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
 
-@bp.route("/webhooks/vonage/dlr", methods=["GET", "POST"], content_types=[JSON, FORM])
-def vonage_dlr():
-    request = bp.current_request
+@bp.route("/webhooks/vonage/dlr", methods=["GET"])
+def vonage_dlr_get():
+    """A delivery receipt in the query string (Vonage's GET callback method)."""
+    return _receive(bp.current_request)
+
+
+@bp.route("/webhooks/vonage/dlr", methods=["POST"], content_types=[JSON, FORM])
+def vonage_dlr_post():
+    """A delivery receipt as a JSON (Vonage's default) or form body."""
+    return _receive(bp.current_request)
+
+
+def _receive(request) -> Response:
     params = receipt_params(request)
     secret = platform_credentials().get("signature_secret")
     if secret and not vonage_signature.verify(params, secret):

@@ -46,3 +46,10 @@ def accepted_message(item) -> dict:
     return {"message_id": item.message_id, "to": item.to, "country": item.country,
             "segments": int(item.segments), "encoding": item.encoding,
             "price": format_amount(int(item.price_micros)), "status": "queued"}
+
+
+def blacklist_entry(item) -> dict:
+    body = {"id": item.public_id, "app_id": item.app_id, "created_at": iso(item.created_at),
+            "created_by": item.created_by}
+    body["number" if item.kind == "N" else "country"] = item.value
+    return body

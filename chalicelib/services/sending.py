@@ -25,7 +25,7 @@ from ..domain.phone import PhoneNumber, PhoneNumberError, parse_phone
 from ..domain.segments import Segmentation, price_micros, segment, segment_domestic
 from ..store.base import utcnow
 from ..store.messages import Message, get_message, index_keys
-from . import billing, catalog
+from . import billing, blacklist, catalog
 from .directory import FieldError, connection, get_account
 from .errors import ServiceError
 from .identity import Caller
@@ -185,7 +185,6 @@ def accept(caller: Caller, req: SendRequest, idempotency_key: str | None = None)
     sender = resolve_sender(caller.account_id, number.country, req.sender)
     unit = unit_price(caller.account_id, number.country)
     message = _new_message(caller, req, message_id, number, sender, billed, carrier, unit, fingerprint)
-    from . import blacklist  # TODO(lead): top-level import once services/blacklist.py lands
     blocked = blacklist.is_blocked(caller.app_id, number.e164, number.country) if caller.app_id else None
     if blocked:
         _record_blocked(message, blocked)
