@@ -7,12 +7,23 @@ value is a string and each entry carries a ``status``; only an injected fault an
 
 Test-only endpoints:
 
-- ``GET /_sim/messages[?to=<digits, optional +>]``: accepted segment-messages, oldest first.
-- ``DELETE /_sim/messages``: forget them.
+- ``GET /_sim/messages[?to=<digits, optional +>][&client-ref=...]``: accepted segments, one
+  row each (``to``, ``from``, ``text`` — the whole text —, ``type``, ``message-id``,
+  ``client-ref``, ``segments``, ``part``, ``received_at``), oldest first.
+- ``GET /_sim/receipts``: delivery receipts that had no callback URL to go to.
+- ``DELETE /_sim/messages``: forget messages and receipts.
 - ``GET /_sim/config``, ``PUT /_sim/config`` (shallow JSON merge, unknown keys rejected):
   ``fail_next_5xx`` (next N submits answer HTTP 500), ``throttle_tps`` (submits beyond
-  this many within one second get status "1"), ``latency_ms`` (sleep before answering).
+  this many within one second get status "1"), ``latency_ms`` (sleep before answering),
+  ``outcomes`` (per country, and ``default``: receipt status → probability, e.g.
+  ``{"GB": {"delivered": 0.9, "failed": 0.1}}``), ``number_outcomes`` (msisdn → status),
+  ``reject`` (msisdn → ``{"status", "from_part"}``: refuse that part and the later ones at
+  submit), ``dlr_delay_ms``, ``dlr_url`` (default receipt callback), ``dlr_method``
+  (``POST`` JSON or ``GET``), ``signature_secret`` (sign receipts as Vonage does), ``seed``.
 - ``GET /health``.
+
+Delivery receipts (Vonage format, one per segment) go to the submit's ``callback`` or the
+configured ``dlr_url`` after ``dlr_delay_ms`` (see ``carrier_sim.receipts``).
 """
 from __future__ import annotations
 
@@ -29,6 +40,8 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from .receipts import RECEIPT_STATUSES, ReceiptSender
+
 # Vonage SMS API status codes the simulator can answer.
 STATUS_OK = "0"
 STATUS_THROTTLED = "1"
@@ -40,7 +53,10 @@ MESSAGE_PRICE = Decimal("0.00570000")  # per segment, Vonage prints 8 decimal pl
 STARTING_BALANCE = Decimal("100.00000000")
 NETWORK = "99999"  # a made-up MCCMNC: the simulator has no number-to-network data
 
-DEFAULT_CONFIG: dict = {"fail_next_5xx": 0, "throttle_tps": None, "latency_ms": 0}
+DEFAULT_CONFIG: dict = {"fail_next_5xx": 0, "throttle_tps": None, "latency_ms": 0,
+                        "outcomes": {"default": {"delivered": 1.0}}, "number_outcomes": {}, "reject": {},
+                        "dlr_delay_ms": 200, "dlr_url": None, "dlr_method": "POST", "signature_secret": None,
+                        "seed": None}
 
 # GSM 03.38 default alphabet (the escape char 0x1B is not text) and its extension table,
 # whose characters are sent as escape + char and so take two septets.
@@ -90,7 +106,25 @@ _CONFIG_RULES = {
     "fail_next_5xx": (_is_count, "a non-negative integer"),
     "throttle_tps": (lambda v: v is None or (_is_number(v) and v > 0), "null or a positive number"),
     "latency_ms": (lambda v: _is_number(v) and v >= 0, "a non-negative number"),
+    "outcomes": (lambda v: isinstance(v, dict) and all(_is_rates(r) for r in v.values()),
+                 "an object of country -> {receipt status: probability}"),
+    "number_outcomes": (lambda v: isinstance(v, dict) and all(s in RECEIPT_STATUSES for s in v.values()),
+                        "an object of msisdn -> receipt status"),
+    "reject": (lambda v: isinstance(v, dict) and all(isinstance(r, dict) and str(r.get("status", "")).isdigit()
+                                                     for r in v.values()),
+               "an object of msisdn -> {status, from_part}"),
+    "dlr_delay_ms": (lambda v: _is_number(v) and v >= 0, "a non-negative number"),
+    "dlr_url": (lambda v: v is None or (isinstance(v, str) and v.startswith(("http://", "https://"))),
+                "null or an http(s) URL"),
+    "dlr_method": (lambda v: v in ("POST", "GET"), "POST or GET"),
+    "signature_secret": (lambda v: v is None or (isinstance(v, str) and v), "null or a string"),
+    "seed": (lambda v: v is None or isinstance(v, int), "null or an integer"),
 }
+
+
+def _is_rates(rates) -> bool:
+    return isinstance(rates, dict) and bool(rates) and all(
+        k in RECEIPT_STATUSES and _is_number(p) and p >= 0 for k, p in rates.items())
 
 
 def _utc_now_iso() -> str:
@@ -108,6 +142,7 @@ class _SimState:
         self._messages: list[dict] = []
         self._balance = STARTING_BALANCE
         self._admitted: deque[float] = deque()  # monotonic times of submits admitted in the last second
+        self.receipts = ReceiptSender(self)
 
     def config(self) -> dict:
         """A copy of the run-time config."""
@@ -124,6 +159,8 @@ class _SimState:
                 raise ValueError(f"{key} must be {rule[1]}")
         with self.lock:
             self._config.update(patch)
+            if "seed" in patch:
+                self.receipts.reseed(patch["seed"])
             return dict(self._config)
 
     def take_injected_failure(self) -> bool:
@@ -149,37 +186,49 @@ class _SimState:
             return True
 
     def record(self, params: dict, segments: int) -> tuple[list[dict], Decimal]:
-        """Store one row per segment of an accepted submit; returns the rows and the new balance."""
+        """Store one row per accepted segment of a submit (parts the ``reject`` config refuses
+        come back as rows with a non-zero ``status`` and are not stored); returns all rows and
+        the new balance."""
         received_at = _utc_now_iso()
-        rows = [
-            {
+        refusal = self.config()["reject"].get(params["to"])
+        rows = []
+        for part in range(1, segments + 1):
+            refused = refusal is not None and part >= int(refusal.get("from_part", 1))
+            rows.append({
                 "to": params["to"],
                 "from": params["from"],
                 "text": params["text"],  # the whole text on every row: tests look messages up by it
                 "type": params.get("type") or "text",
-                "message_id": secrets.token_hex(16).upper(),
-                "client_ref": params.get("client-ref"),
+                "message-id": None if refused else secrets.token_hex(16).upper(),
+                "client-ref": params.get("client-ref"),
                 "callback": params.get("callback"),
                 "segments": segments,
                 "part": part,
                 "received_at": received_at,
-            }
-            for part in range(1, segments + 1)
-        ]
+                "status": str(refusal["status"]) if refused else STATUS_OK,
+            })
+        accepted = [row for row in rows if row["status"] == STATUS_OK]
         with self.lock:
-            self._messages.extend(rows)
-            self._balance -= MESSAGE_PRICE * segments
-            return rows, self._balance
+            self._messages.extend(accepted)
+            self._balance -= MESSAGE_PRICE * len(accepted)
+            balance = self._balance
+        for row in accepted:
+            self.receipts.schedule(row)
+        return rows, balance
 
-    def messages(self, to: str | None = None) -> list[dict]:
-        """Recorded rows, oldest first, optionally only those for recipient ``to`` (``+`` ignored)."""
+    def messages(self, to: str | None = None, client_ref: str | None = None) -> list[dict]:
+        """Recorded rows, oldest first, optionally only those for recipient ``to`` (``+``
+        ignored) and/or with ``client_ref``."""
         wanted = to.lstrip("+") if to else None
         with self.lock:
-            return [dict(row) for row in self._messages if wanted is None or row["to"] == wanted]
+            return [dict(row) for row in self._messages
+                    if (wanted is None or row["to"] == wanted)
+                    and (client_ref is None or row["client-ref"] == client_ref)]
 
     def clear(self) -> None:
         with self.lock:
             self._messages.clear()
+        self.receipts.clear()
 
 
 # --- the SMS API -------------------------------------------------------------------------
@@ -233,16 +282,19 @@ def handle_submit(state: _SimState, params: dict, authorization: str | None) -> 
     rows, balance = state.record(params, segment_count(params["text"], ucs2=params.get("type") == "unicode"))
     entries = []
     for row in rows:
+        if row["status"] != STATUS_OK:
+            entries.append({"to": row["to"], "status": row["status"], "error-text": "Rejected by the simulator's reject config"})
+            continue
         entry = {
             "to": row["to"],
-            "message-id": row["message_id"],
+            "message-id": row["message-id"],
             "status": STATUS_OK,
             "remaining-balance": f"{balance:.8f}",
             "message-price": f"{MESSAGE_PRICE:.8f}",
             "network": NETWORK,
         }
-        if row["client_ref"] is not None:
-            entry["client-ref"] = row["client_ref"]
+        if row["client-ref"] is not None:
+            entry["client-ref"] = row["client-ref"]
         entries.append(entry)
     return {"message-count": str(len(entries)), "messages": entries}
 
@@ -277,6 +329,7 @@ class _Handler(BaseHTTPRequestHandler):
         ("GET", "/health"): "_health",
         ("POST", "/sms/json"): "_submit",
         ("GET", "/_sim/messages"): "_list_messages",
+        ("GET", "/_sim/receipts"): "_list_receipts",
         ("DELETE", "/_sim/messages"): "_clear_messages",
         ("GET", "/_sim/config"): "_get_config",
         ("PUT", "/_sim/config"): "_put_config",
@@ -333,8 +386,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(200, handle_submit(state, params, self.headers.get("Authorization")))
 
     def _list_messages(self, query: str, body: bytes) -> None:
-        to = parse_qs(query).get("to", [None])[0]
-        self._send_json(200, {"messages": self.server.state.messages(to)})
+        args = parse_qs(query)
+        to, client_ref = args.get("to", [None])[0], args.get("client-ref", [None])[0]
+        self._send_json(200, {"messages": self.server.state.messages(to, client_ref)})
+
+    def _list_receipts(self, query: str, body: bytes) -> None:
+        self._send_json(200, {"receipts": self.server.state.receipts.kept()})
 
     def _clear_messages(self, query: str, body: bytes) -> None:
         self.server.state.clear()
@@ -380,6 +437,7 @@ class CarrierSimulator:
         if self._server is not None:
             raise RuntimeError("carrier simulator already started")
         self._server = _Server(self._address, self._state)
+        self._state.receipts.start()
         # A short poll interval makes stop() quick; the cost is a few idle wake-ups per second.
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="carrier-sim", daemon=True)
@@ -390,6 +448,7 @@ class CarrierSimulator:
         """Stop serving, close the socket and join the thread. Safe to call twice."""
         if self._server is None:
             return
+        self._state.receipts.stop()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()

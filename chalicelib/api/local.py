@@ -55,7 +55,7 @@ def _emails_to(address: str) -> list[dict]:
 def _sms_to(phone: str) -> list[dict]:
     digits = phone.lstrip("+").replace(" ", "")
     data = _get_json(f"{settings().carrier_url}/_sim/messages", params={"to": digits})
-    return [{"channel": "sms", "id": m.get("message_id"), "to": "+" + m.get("to", "").lstrip("+"),
+    return [{"channel": "sms", "id": m.get("message-id"), "to": "+" + m.get("to", "").lstrip("+"),
              "from": m.get("from"), "body": m.get("text"), "sent_at": m.get("received_at")}
             for m in reversed(data.get("messages", []))]
 

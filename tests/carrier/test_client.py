@@ -45,7 +45,7 @@ def test_send_success(sim, client):
     [part] = result.parts
     assert part.status == "0" and part.price and part.error_text is None
     [row] = recorded(sim)
-    assert (row["message_id"], row["to"], row["type"], row["client_ref"]) == \
+    assert (row["message-id"], row["to"], row["type"], row["client-ref"]) == \
         (part.message_id, "8613800138000", "text", "n-1")
 
 
@@ -144,7 +144,7 @@ def test_official_sdk_request_shape_is_accepted(sim):
     response = sdk.sms.send(SmsMessage(to="8613800138000", from_="JMC", text="from the SDK", client_ref="sdk-1"))
 
     assert response.messages[0].status == "0"
-    assert [(r["text"], r["client_ref"]) for r in recorded(sim)] == [("from the SDK", "sdk-1")]
+    assert [(r["text"], r["client-ref"]) for r in recorded(sim)] == [("from the SDK", "sdk-1")]
 
 
 def test_read_timeout_is_not_retried(sim):

@@ -55,9 +55,9 @@ def test_accepted_submit_has_vonage_shape_and_is_recorded(sim, as_json):
     assert all(isinstance(v, str) for v in entry.values())
     assert {"remaining-balance", "message-price", "network"} <= entry.keys()
     [row] = recorded(sim)
-    assert row["message_id"] == entry["message-id"]
+    assert row["message-id"] == entry["message-id"]
     assert (row["to"], row["from"], row["text"], row["type"]) == (TO, "JMC", "hello", "text")
-    assert (row["client_ref"], row["segments"], row["part"]) == ("ref-1", 1, 1)
+    assert (row["client-ref"], row["segments"], row["part"]) == ("ref-1", 1, 1)
     assert row["received_at"].endswith("Z")
 
 
@@ -126,10 +126,12 @@ def test_messages_filter_by_recipient_and_clear(sim):
 
 
 def test_config_defaults_merge_and_validation(sim):
-    assert requests.get(f"{sim.url}/_sim/config", timeout=5).json() == \
-        {"fail_next_5xx": 0, "throttle_tps": None, "latency_ms": 0}
+    from carrier_sim.server import DEFAULT_CONFIG
+    assert requests.get(f"{sim.url}/_sim/config", timeout=5).json() == DEFAULT_CONFIG
     assert configure(sim, latency_ms=5)["latency_ms"] == 5
-    for bad in ({"nope": 1}, {"fail_next_5xx": -1}, {"throttle_tps": 0}):
+    for bad in ({"nope": 1}, {"fail_next_5xx": -1}, {"throttle_tps": 0}, {"outcomes": {"GB": {"lost": 1}}},
+                {"number_outcomes": {"1": "gone"}}, {"dlr_method": "PUT"}, {"dlr_url": "ftp://x"},
+                {"reject": {"1": {"status": "x"}}}):
         assert requests.put(f"{sim.url}/_sim/config", json=bad, timeout=5).status_code == 400
     assert requests.get(f"{sim.url}/_sim/config", timeout=5).json()["latency_ms"] == 5
 

@@ -59,8 +59,8 @@ def ledger_sum(account_id: str) -> int:
 
 def reset_carrier(carrier_url: str) -> None:
     requests.delete(f"{carrier_url}/_sim/messages", timeout=5).raise_for_status()
-    requests.put(f"{carrier_url}/_sim/config", json={"fail_next_5xx": 0, "throttle_tps": None, "latency_ms": 0},
-                 timeout=5).raise_for_status()
+    from carrier_sim.server import DEFAULT_CONFIG
+    requests.put(f"{carrier_url}/_sim/config", json=DEFAULT_CONFIG, timeout=5).raise_for_status()
 
 
 def make_tenant(name: str, balance_micros: int = 0):
