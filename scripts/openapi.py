@@ -25,6 +25,13 @@ components = {
  "Signature": OBJ({"id": S(), "text": S(example="【锦木科技】"), "created_at": S(format="date-time")}),
  "CountryRule": OBJ({"country": S(), "sender_preapproval_required": {"type": "boolean"}, "sender_id_allowed": {"type": "boolean"}}),
  "Price": OBJ({"country": S(), "price": MONEY, "source": S(enum=["default", "account"])}),
+ "Message": OBJ({"id": S(), "account_id": S(), "app_id": S(nullable=True), "user_id": S(nullable=True), "task_id": S(nullable=True), "task_name": S(nullable=True),
+                 "type": S(enum=["transactional", "marketing"]), "source": S(enum=["api", "vonage", "task"]), "to": S(), "country": S(), "from": S(), "text": S(),
+                 "segments": {"type": "integer"}, "encoding": S(enum=["GSM-7", "UCS-2"]), "price": MONEY,
+                 "status": S(enum=["queued", "submitted", "delivered", "failed", "expired", "rejected", "blocked"]), "err_code": S(nullable=True),
+                 "client_ref": S(nullable=True), "carrier_ids": {"type": "array", "items": S()}, "created_at": S(format="date-time"),
+                 "submitted_at": S(format="date-time", nullable=True), "delivered_at": S(format="date-time", nullable=True)}),
+ "BlacklistEntry": OBJ({"id": S(), "app_id": S(), "number": S(), "country": S(), "created_at": S(format="date-time"), "created_by": S()}),
 }
 NEW_USER = OBJ({"email": S(format="email"), "name": S(), "phone": S(description="E.164; CN, HK, MO, TW or SG only"), "role": S(enum=["owner", "member"])}, ["email", "name"])
 BODIES = {
@@ -41,6 +48,8 @@ BODIES = {
  "set_country_rule": REF("CountryRule"),
  "add_sender": OBJ({"type": S(enum=["number", "sender_id"]), "value": S(), "countries": {"type": "array", "items": S()}}, ["type", "value", "countries"]),
  "add_signature": OBJ({"text": S()}, ["text"]),
+ "add_blacklisted_numbers": OBJ({"app_id": S(description="optional for an app calling with its own key"), "numbers": {"type": "array", "items": S(), "maxItems": 1000}}, ["numbers"]),
+ "add_blacklisted_country": OBJ({"app_id": S(), "country": S(example="GB")}, ["country"]),
  "send_sms": OBJ({"to": S(description="E.164, e.g. +447400123456"), "text": S(description="GSM-7 or Unicode; at most 10 segments; to mainland China it starts with a bound 【signature】"),
                   "from": S(description="a number or Sender ID bound to the account where the country requires it; default: the bound one"),
                   "type": S(enum=["transactional", "marketing"]), "client_ref": S(maxLength=100), "callback_url": S(format="uri")}, ["to", "text"]),
@@ -66,17 +75,24 @@ OK = {
  "info": OBJ({"api_url": S(), "aws_endpoint_url": S(), "carrier_url": S()}),
  "outbox": OBJ({"to": S(), "messages": {"type": "array", "items": OBJ({"channel": S(enum=["email", "sms"]), "id": S(), "to": S(), "from": S(), "subject": S(), "body": S(), "sent_at": S()})}}),
  "openapi": {"type": "object"},
+ "get_message": REF("Message"), "list_messages": LIST("messages", "Message"),
+ "add_blacklisted_numbers": OBJ({"added": {"type": "array", "items": REF("BlacklistEntry")}, "already_listed": {"type": "integer"},
+                                 "invalid": {"type": "array", "items": OBJ({"value": S(), "reason": S()})}}),
+ "list_blacklisted_numbers": LIST("numbers", "BlacklistEntry"), "add_blacklisted_country": REF("BlacklistEntry"),
+ "list_blacklisted_countries": LIST("countries", "BlacklistEntry"),
  "send_sms": OBJ({"message_id": S(), "to": S(), "country": S(), "segments": {"type": "integer"}, "encoding": S(enum=["GSM-7", "UCS-2"]), "price": MONEY, "status": S(enum=["queued"])}),
  "vonage_send": OBJ({"message-count": S(), "messages": {"type": "array", "items": OBJ({"to": S(), "message-id": S(), "status": S(description="Vonage status code: 0 ok, 2 missing params, 3 invalid params, 4 bad credentials, 7 barred (blacklisted), 9 no credit, 12 too long, 15 invalid sender"),
                                                                                          "error-text": S(), "remaining-balance": S(), "message-price": S(), "network": S(), "client-ref": S()})}}),
 }
-STATUS = {"send_sms": 202, "vonage_dlr_get": 204, "vonage_dlr_post": 204, "create_account": 201, "add_user": 201, "create_app": 201, "top_up": 201, "add_sender": 201, "add_signature": 201, "request_code": 202,
+STATUS = {"add_blacklisted_numbers": 201, "add_blacklisted_country": 201, "remove_blacklisted_number": 204, "remove_blacklisted_country": 204, "send_sms": 202, "vonage_dlr_get": 204, "vonage_dlr_post": 204, "create_account": 201, "add_user": 201, "create_app": 201, "top_up": 201, "add_sender": 201, "add_signature": 201, "request_code": 202,
           "password_reset": 204, "change_password": 204, "disable_app": 204, "delete_price": 204, "remove_sender": 204, "remove_signature": 204}
 ERR = {"400": "Malformed JSON or a missing field", "401": "Missing or invalid credentials", "402": "Balance too low (insufficient_balance)", "403": "Not allowed for this caller",
        "404": "Not found (or another account's)", "409": "Conflict", "422": "A field has an invalid value", "429": "Too many attempts; see Retry-After"}
 def err(code): return {"description": ERR[code], "content": {"application/json": {"schema": REF("Error")}}}
 REQUIRED_QUERY = {("outbox", "to"), ("vonage_dlr_get", "messageId"), ("vonage_dlr_get", "status")}
-QUERY = {"vonage_dlr_get": ["messageId", "msisdn", "status", "err-code", "client-ref", "timestamp", "sig"], "list_accounts": ["limit", "cursor"], "ledger": ["limit", "cursor"], "account_ledger": ["limit", "cursor"], "audit_events": ["limit", "cursor"],
+QUERY = {"list_messages": ["type", "to", "task_name", "country", "message_id", "task_id", "status", "start", "end", "limit", "cursor"],
+         "list_blacklisted_numbers": ["app_id", "number", "limit", "cursor"], "list_blacklisted_countries": ["app_id", "limit", "cursor"],
+         "vonage_dlr_get": ["messageId", "msisdn", "status", "err-code", "client-ref", "timestamp", "sig"], "list_accounts": ["limit", "cursor"], "ledger": ["limit", "cursor"], "account_ledger": ["limit", "cursor"], "audit_events": ["limit", "cursor"],
          "list_prices": ["account_id"], "delete_price": ["account_id"], "outbox": ["to"]}
 paths = {}
 for path, methods in sorted(app.routes.items()):
@@ -86,7 +102,7 @@ for path, methods in sorted(app.routes.items()):
         doc = (inspect.getdoc(entry.view_function) or name.replace("_", " ").capitalize()).splitlines()[0]
         op = {"operationId": name, "summary": doc, "tags": [module]}
         public = module in ("health", "docs", "auth", "local")
-        if path in ("/v1/balance", "/v1/prices"):
+        if path in ("/v1/balance", "/v1/prices") or module in ("messages", "blacklist"):
             op["security"] = [{"bearerAuth": []}, {"appBasic": []}]
         elif name in ("send_sms", "vonage_send"):
             op["security"] = [{"appBasic": []}] + ([{}] if name == "vonage_send" else [])  # or api_key/api_secret in the body
@@ -120,7 +136,8 @@ for path, methods in sorted(app.routes.items()):
         if module == "carrier_webhooks": codes = ["400", "401"]
         if name in ("request_code", "login"): codes += ["429"]
         if name in ("login", "refresh", "password_reset"): codes += ["401"]
-        if name in ("list_accounts", "ledger", "account_ledger", "audit_events"): codes += ["400"]
+        if name in ("list_accounts", "ledger", "account_ledger", "audit_events", "list_messages", "list_blacklisted_numbers", "list_blacklisted_countries"): codes += ["400"]
+        if module in ("messages", "blacklist"): codes += ["403", "404", "422"]
         for c in sorted(set(codes)): responses[c] = err(c)
         op["responses"] = responses
         paths.setdefault(path, {})[method.lower()] = op

@@ -1,6 +1,42 @@
-"""The message log: one message by id, and the filtered, newest-first list."""
+"""The message log (seed module 日志查询): one message by id, and the filtered list.
+
+Portal users see their whole account; an application (HTTP Basic) sees what it sent.
+"""
 from __future__ import annotations
 
 from chalice import Blueprint
 
+from ..services import message_log
+from . import caller, paging
+from .errors import forbidden, not_found
+from .serializers import message
+
 bp = Blueprint(__name__)
+
+
+def _reader():
+    who = caller(bp.current_request, apps_allowed=True)
+    if who.is_operator:
+        raise forbidden("This route is for customer accounts")
+    return who
+
+
+@bp.route("/v1/messages/{message_id}", methods=["GET"])
+def get_message(message_id):
+    """One message with its status, price and carrier ids."""
+    who = _reader()
+    item = message_log.find(who.account_id, message_id, who.app_id)
+    if item is None:
+        raise not_found("Message")
+    return message(item)
+
+
+@bp.route("/v1/messages", methods=["GET"])
+def list_messages():
+    """Messages newest first; filters: type, to, task_name, country, message_id, task_id, status, start, end."""
+    who = _reader()
+    params = dict(bp.current_request.query_params or {})
+    limit, cursor = paging(bp.current_request)
+    filters = message_log.parse_filters(who.account_id, params, app_id=who.app_id)
+    items, next_cursor = message_log.list_page(who.account_id, filters, limit, cursor)
+    return {"messages": [message(m) for m in items], "next_cursor": next_cursor}

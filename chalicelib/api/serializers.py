@@ -53,3 +53,16 @@ def blacklist_entry(item) -> dict:
             "created_by": item.created_by}
     body["number" if item.kind == "N" else "country"] = item.value
     return body
+
+
+def message(item) -> dict:
+    """A message of the log; the price is what it cost (reserved minus refunded)."""
+    return {"id": item.message_id, "account_id": item.account_id, "app_id": item.app_id,
+            "user_id": item.user_id, "task_id": item.task_id, "task_name": item.task_name,
+            "type": item.type, "source": item.source, "to": item.to, "country": item.country,
+            "from": item.sender, "text": item.text, "segments": int(item.segments),
+            "encoding": item.encoding,
+            "price": format_amount(int(item.price_micros) - int(item.refunded_micros or 0)),
+            "status": item.status, "err_code": item.err_code, "client_ref": item.client_ref,
+            "carrier_ids": list(item.carrier_ids or []), "created_at": iso(item.created_at),
+            "submitted_at": iso(item.submitted_at), "delivered_at": iso(item.delivered_at)}
