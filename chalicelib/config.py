@@ -35,6 +35,8 @@ class Settings:
     carrier_tps: int = 30
     dlr_callback_url: str | None = None
     dlr_signature_secret: str | None = None
+    webhook_retry_base: float = 30.0
+    webhook_timeout: float = 5.0
     access_token_ttl: int = 900
     refresh_token_ttl: int = 30 * 24 * 3600
 
@@ -91,4 +93,7 @@ def settings() -> Settings:
         # cloud means the Vonage account's default callback applies.
         dlr_callback_url=_env("JMC_DLR_CALLBACK_URL"),
         dlr_signature_secret=_env("JMC_DLR_SIGNATURE_SECRET"),
+        # Customer webhooks: first retry after this many seconds, doubling (1 h cap) for 24 h.
+        webhook_retry_base=float(_env("JMC_WEBHOOK_RETRY_BASE", "30")),
+        webhook_timeout=float(_env("JMC_WEBHOOK_TIMEOUT", "5")),
     )

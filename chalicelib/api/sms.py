@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from chalice import Blueprint, Response
 
 from ..domain.money import format_amount
 from ..services import apps as app_service
-from ..services import sending
+from ..services import sending, webhooks
 from ..services.billing import AccountInactive, InsufficientBalance
 from ..services.directory import FieldError, get_account
 from ..services.identity import AuthFailed, Caller
@@ -78,9 +78,7 @@ def _optional_text(body: dict, field: str, max_len: int) -> str | None:
 
 
 def check_callback_url(url: str, field: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise FieldError(field, "must be an absolute http(s) URL")
+    webhooks.check_url(url, field)
 
 
 # --- Vonage-compatible -----------------------------------------------------------------------

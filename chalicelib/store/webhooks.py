@@ -1,0 +1,60 @@
+"""Customer webhooks: the account's endpoint and the log of deliveries.
+
+- ``pk = CFG#<account>``, ``sk = CONFIG``: URL and the signing secret (KMS ciphertext,
+  bound to the account by encryption context, plus a short hint for the portal).
+- ``pk = D#<account>#<shard>``, ``sk = <created ISO>#<event id>``: one item per event
+  delivery with its attempts. An account's deliveries spread over ``DELIVERY_SHARDS``
+  partitions (status events can come at the carrier's pace, ~1,000/s) and are merged
+  newest first at read; items expire after 30 days (TTL).
+"""
+from __future__ import annotations
+
+import hashlib
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.models import Model
+
+from .base import table_meta, utcnow
+
+CONFIG_SK = "CONFIG"
+DELIVERY_SHARDS = 8
+DELIVERY_TTL_SECONDS = 30 * 24 * 3600
+
+
+def config_pk(account_id: str) -> str:
+    return f"CFG#{account_id}"
+
+
+def delivery_pk(account_id: str, event_id: str) -> str:
+    shard = int(hashlib.sha1(event_id.encode()).hexdigest()[:8], 16) % DELIVERY_SHARDS
+    return f"D#{account_id}#{shard}"
+
+
+class WebhookConfig(Model):
+    Meta = table_meta("webhooks")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default=CONFIG_SK)
+    url = UnicodeAttribute(null=True)  # None: a secret exists (for per-message callbacks) but no URL
+    secret_ciphertext = UnicodeAttribute()
+    secret_hint = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute(default=utcnow)
+    updated_at = UTCDateTimeAttribute(default=utcnow)
+
+
+class Delivery(Model):
+    Meta = table_meta("webhooks")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    account_id = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    message_id = UnicodeAttribute()
+    url = UnicodeAttribute()
+    status = UnicodeAttribute()  # pending | delivered | retrying | dead_lettered
+    attempts = NumberAttribute(default=0)
+    last_status_code = NumberAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    next_attempt_at = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute(default=utcnow)
+    updated_at = UTCDateTimeAttribute(default=utcnow)
+    expires_at = NumberAttribute()
