@@ -16,7 +16,7 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     for noisy in ("werkzeug", "botocore", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    stack = LocalStack(api_port=int(os.environ.get("PORT", "8000")),
+    stack = LocalStack(api_port=int(os.environ.get("PORT", "8000")), tls_port=int(os.environ.get("TLS_PORT", "8443")),
                        schedule_tick=float(os.environ.get("JMC_SCHEDULE_TICK", "5")))
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -34,6 +34,7 @@ def print_banner(stack: LocalStack) -> None:
     lines = [
         "", "JMC is running on the local stack (Ctrl-C to stop)", "",
         f"  API              {stack.api_url}   (OpenAPI: {stack.api_url}/openapi.json)",
+        f"  API over TLS     {stack.api_tls_url}   (CA: {stack.tls.ca_bundle}; REQUESTS_CA_BUNDLE for the Vonage SDK)",
         f"  AWS (moto)       {stack.aws_endpoint_url}",
         f"  Carrier (sim)    {stack.carrier.url}",
         f"  Outbox           {stack.api_url}/local/outbox?to=<email-or-phone>", "",

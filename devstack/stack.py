@@ -39,6 +39,7 @@ def stage_environment(stage: str = "local") -> dict[str, str]:
 @dataclass
 class LocalStack:
     api_port: int = 8000
+    tls_port: int = 8443
     host: str = "127.0.0.1"
     schedule_tick: float = 5.0
     seed: bool = True
@@ -60,14 +61,15 @@ class LocalStack:
         from devstack.runner import EventRunner
         self.runner = EventRunner(app, region=REGION, schedule_tick=self.schedule_tick)
         self.runner.start()
-        self.info = {"api_url": self.api_url, "aws_endpoint_url": self.aws_endpoint_url,
-                     "carrier_url": self.carrier.url}
+        self.info = {"api_url": self.api_url, "api_tls_url": self.api_tls_url, "ca_bundle": str(self.tls.ca_bundle),
+                     "aws_endpoint_url": self.aws_endpoint_url, "carrier_url": self.carrier.url}
         return self
 
     def stop(self) -> None:
         """Stop in reverse order; each part joins its threads."""
         for step in (lambda: self.runner.stop(), lambda: self._api_server.shutdown(),
-                     lambda: self._api_server.server.server_close(), lambda: self.carrier.stop(),
+                     lambda: self._api_server.server.server_close(), lambda: self._tls_server.shutdown(),
+                     lambda: self._tls_server.server.server_close(), lambda: self.carrier.stop(),
                      lambda: self.moto.stop()):
             try:
                 step()
@@ -84,18 +86,23 @@ class LocalStack:
         self.aws_endpoint_url = f"http://{self.host}:{port}"
 
     def _configure_environment(self) -> None:
+        from devstack import tls
         self.api_url = f"http://{self.host}:{self.api_port}"
+        self.api_tls_url = f"https://{self.host}:{self.tls_port}"
+        self.tls = tls.create(ROOT / "build" / "devstack-tls" / str(self.api_port))
         os.environ.update(stage_environment("local"))
         os.environ.update({
             "AWS_ENDPOINT_URL": self.aws_endpoint_url, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
             "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
             "AWS_XRAY_SDK_ENABLED": "false", "JMC_API_URL": self.api_url,
+            "JMC_API_TLS_URL": self.api_tls_url, "JMC_CA_BUNDLE": str(self.tls.ca_bundle),
             # The simulator posts delivery receipts to our Vonage-format endpoint.
             "JMC_DLR_CALLBACK_URL": f"{self.api_url}/webhooks/vonage/dlr",
         })
         # Locally the carrier is our simulator: a budget above Vonage's default 30/s keeps
         # demos and bulk tests quick (set JMC_CARRIER_TPS to try the real one).
         os.environ.setdefault("JMC_CARRIER_TPS", "200")
+        os.environ.setdefault("JMC_WEBHOOK_RETRY_BASE", "5")  # see webhook retries within a demo
 
     def _start_carrier(self) -> None:
         """The simulator accepts the platform's own carrier credentials from Secrets Manager."""
@@ -119,3 +126,11 @@ class LocalStack:
         self._api_server = create_local_server(self.app, config, self.host, self.api_port)
         self._api_thread = threading.Thread(target=self._api_server.serve_forever, name="api", daemon=True)
         self._api_thread.start()
+        # The same app over HTTPS with the local CA: the official Vonage SDK speaks https only.
+        from chalice.local import LocalDevServer
+
+        from devstack.tls import serve_tls
+        # (create_local_server already made the app a local one; it must not run twice)
+        self._tls_server = LocalDevServer(self.app, config, self.host, self.tls_port)
+        serve_tls(self._tls_server, self.tls)
+        threading.Thread(target=self._tls_server.serve_forever, name="api-tls", daemon=True).start()

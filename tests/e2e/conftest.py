@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def stack():
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JMC_", "AWS_"))}
-    env.update({"PORT": str(port), "JMC_SCHEDULE_TICK": "1", "PYTHONUNBUFFERED": "1"})
+    env.update({"PORT": str(port), "TLS_PORT": str(free_port()), "JMC_SCHEDULE_TICK": "1", "PYTHONUNBUFFERED": "1",
+                "JMC_WEBHOOK_RETRY_BASE": "1"})
     log_path = ROOT / "build" / "e2e-devstack.log"
     log_path.parent.mkdir(exist_ok=True)
     log = open(log_path, "w")
