@@ -26,7 +26,7 @@ components = {
  "CountryRule": OBJ({"country": S(), "sender_preapproval_required": {"type": "boolean"}, "sender_id_allowed": {"type": "boolean"}}),
  "Price": OBJ({"country": S(), "price": MONEY, "source": S(enum=["default", "account"])}),
  "Message": OBJ({"id": S(), "account_id": S(), "app_id": S(nullable=True), "user_id": S(nullable=True), "task_id": S(nullable=True), "task_name": S(nullable=True),
-                 "type": S(enum=["transactional", "marketing"]), "source": S(enum=["api", "vonage", "task"]), "to": S(), "country": S(), "from": S(), "text": S(),
+                 "type": S(enum=["transactional", "marketing"]), "source": S(enum=["api", "vonage", "task"]), "to": S(), "country": S(), "country_name": OBJ({"en": S(), "zh": S()}), "from": S(), "text": S(),
                  "segments": {"type": "integer"}, "encoding": S(enum=["GSM-7", "UCS-2"]), "price": MONEY,
                  "status": S(enum=["queued", "submitted", "delivered", "failed", "expired", "rejected", "blocked"]), "err_code": S(nullable=True),
                  "client_ref": S(nullable=True), "carrier_ids": {"type": "array", "items": S()}, "created_at": S(format="date-time"),

@@ -1,6 +1,7 @@
 """JSON views of store items: the API's wire shapes, in one place."""
 from __future__ import annotations
 
+from ..domain.country_names import LANGUAGES, country_name
 from ..domain.money import format_amount
 from ..store.accounts import Account, App, Sender, Signature, User
 from ..store.base import iso
@@ -60,9 +61,16 @@ def message(item) -> dict:
     return {"id": item.message_id, "account_id": item.account_id, "app_id": item.app_id,
             "user_id": item.user_id, "task_id": item.task_id, "task_name": item.task_name,
             "type": item.type, "source": item.source, "to": item.to, "country": item.country,
-            "from": item.sender, "text": item.text, "segments": int(item.segments),
+            "country_name": _country_names(item.country), "from": item.sender, "text": item.text, "segments": int(item.segments),
             "encoding": item.encoding,
             "price": format_amount(int(item.price_micros) - int(item.refunded_micros or 0)),
             "status": item.status, "err_code": item.err_code, "client_ref": item.client_ref,
             "carrier_ids": list(item.carrier_ids or []), "created_at": iso(item.created_at),
             "submitted_at": iso(item.submitted_at), "delivered_at": iso(item.delivered_at)}
+
+
+def _country_names(code: str) -> dict[str, str] | None:
+    try:
+        return {lang: country_name(code, lang) for lang in LANGUAGES}
+    except KeyError:
+        return None

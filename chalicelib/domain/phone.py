@@ -9,6 +9,14 @@ import phonenumbers
 LOGIN_PHONE_REGIONS = frozenset({"CN", "HK", "MO", "TW", "SG"})
 
 
+_IMPOSSIBLE = {
+    phonenumbers.ValidationResult.TOO_SHORT: "is too short for its country",
+    phonenumbers.ValidationResult.TOO_LONG: "is too long for its country",
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "has an unknown country code",
+    phonenumbers.ValidationResult.INVALID_LENGTH: "has the wrong length for its country",
+}
+
+
 class PhoneNumberError(ValueError):
     """A number that cannot be parsed or is not a possible/valid number."""
 
@@ -21,6 +29,10 @@ class PhoneNumber:
     @property
     def digits(self) -> str:
         return self.e164.lstrip("+")
+
+    def country_name(self, lang: str = "en") -> str:
+        from .country_names import country_name
+        return country_name(self.country, lang)
 
 
 def parse_phone(text: str, default_region: str | None = None) -> PhoneNumber:
@@ -37,8 +49,9 @@ def parse_phone(text: str, default_region: str | None = None) -> PhoneNumber:
         number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException as exc:
         raise PhoneNumberError(f"is not a phone number ({exc._msg})") from None
-    if not phonenumbers.is_possible_number(number):
-        raise PhoneNumberError("has the wrong length for its country")
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
+        raise PhoneNumberError(_IMPOSSIBLE.get(reason, "has the wrong length for its country"))
     if not phonenumbers.is_valid_number(number):
         raise PhoneNumberError("is not a valid number for its country")
     region = phonenumbers.region_code_for_number(number)

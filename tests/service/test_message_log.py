@@ -109,6 +109,7 @@ def test_one_message_and_isolation(client, seeded, demo_token, ops_token, log):
     reply = client.get(f"/v1/messages/{mine.message_id}", token=demo_token)
     assert reply.status == 200 and reply.json["id"] == mine.message_id and reply.json["price"] == "0.04"
     assert "request_hash" not in reply.json and "pending" not in reply.json
+    assert reply.json["country_name"] == {"en": "United Kingdom", "zh": "英国"}
     rival_auth = log["rival"]
     assert client.get(f"/v1/messages/{mine.message_id}", basic=rival_auth).status == 404
     assert len(client.get("/v1/messages", basic=rival_auth).json["messages"]) == 3

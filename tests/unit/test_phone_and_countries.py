@@ -10,7 +10,7 @@ def test_parse_phone_normalises_to_e164_with_country():
     assert parse_phone("+1 (415) 555-2671").country == "US"
 
 
-@pytest.mark.parametrize("bad,reason", [("", "empty"), ("+86 1", "too short"), ("+86 1380013800011111", "wrong length"), ("hello", "not a phone"),
+@pytest.mark.parametrize("bad,reason", [("", "empty"), ("+86 1", "too short"), ("+86 1380013800011111", "too long"), ("hello", "not a phone"),
                                         ("+1 000 000 0000", "not a valid")])
 def test_parse_phone_rejects_with_a_reason(bad, reason):
     with pytest.raises(PhoneNumberError, match=reason):
