@@ -11,7 +11,6 @@ import base64
 import os
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,18 +47,9 @@ def aws_calls_per_request() -> None:
         from app import app
         from devstack.seed import seed
         seeded = seed()
-        calls: Counter = Counter()
-        # PynamoDB makes its own botocore sessions per thread, so count at the one point
-        # every botocore client (boto3's and PynamoDB's) goes through.
-        from botocore.client import BaseClient
-        original = BaseClient._make_api_call
-
-        def counting(self, operation_name, api_params):
-            calls.update([operation_name])
-            return original(self, operation_name, api_params)
-        BaseClient._make_api_call = counting
+        from bench.aws_calls import counting_aws_calls
         basic = "Basic " + base64.b64encode(f"{seeded.app_key}:{seeded.app_secret}".encode()).decode()
-        with Client(app, stage_name="local") as client:
+        with Client(app, stage_name="local") as client, counting_aws_calls() as calls:
             client.http.get("/v1/balance", headers={"Authorization": basic})  # warm
             calls.clear()
             n = 200

@@ -17,27 +17,12 @@ import sys
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-@contextmanager
-def counting_aws_calls():
-    from botocore.client import BaseClient
-    calls: Counter = Counter()
-    original = BaseClient._make_api_call
-
-    def counting(self, operation_name, api_params):
-        calls.update([operation_name])
-        return original(self, operation_name, api_params)
-    BaseClient._make_api_call = counting
-    try:
-        yield calls
-    finally:
-        BaseClient._make_api_call = original
+from bench.aws_calls import counting_aws_calls  # noqa: E402
 
 
 def calls_per_message(stack, count: int = 50) -> None:
@@ -93,11 +78,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args()
     import logging
-    logging.basicConfig(level=logging.WARNING)
+    logging.basicConfig(level=logging.ERROR)
+    from chalice.local import ChaliceRequestHandler
+    ChaliceRequestHandler.log_message = lambda *args: None  # no access log per request
     from devstack.stack import LocalStack, free_port
-    os.environ.setdefault("TLS_PORT", str(free_port()))
     os.environ.setdefault("JMC_CARRIER_TPS", "1000")
-    stack = LocalStack(api_port=free_port(), schedule_tick=1.0).start()
+    stack = LocalStack(api_port=free_port(), tls_port=free_port(), schedule_tick=1.0).start()
     try:
         http_throughput(stack, args.count, args.clients)
         calls_per_message(stack)

@@ -76,6 +76,14 @@ def customer(request, *, owner_only: bool = False) -> Caller:
     return who
 
 
+def customer_or_app(request) -> Caller:
+    """A customer's portal user or one of its apps (HTTP Basic); operators get 403."""
+    who = caller(request, apps_allowed=True)
+    if who.is_operator:
+        raise forbidden("This route is for customer accounts")
+    return who
+
+
 def paging(request, default: int = 50, maximum: int = 200) -> tuple[int, str | None]:
     params = request.query_params or {}
     try:

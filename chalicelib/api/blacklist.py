@@ -10,18 +10,12 @@ from chalice import Blueprint, Response
 
 from ..services import blacklist
 from ..store.blacklist import COUNTRY, NUMBER
-from . import caller, json_body, paging
-from .errors import forbidden, not_found
+from . import customer_or_app, json_body, paging
+from .errors import not_found
 from .serializers import blacklist_entry
 
 bp = Blueprint(__name__)
 
-
-def _who():
-    who = caller(bp.current_request, apps_allowed=True)
-    if who.is_operator:
-        raise forbidden("This route is for customer accounts")
-    return who
 
 
 def _app_id(who, app_id):
@@ -34,7 +28,7 @@ def _app_id(who, app_id):
 @bp.route("/v1/blacklist/numbers", methods=["POST"])
 def add_blacklisted_numbers():
     """Block numbers for an app (normalised to E.164; bad ones are reported, not fatal)."""
-    who = _who()
+    who = customer_or_app(bp.current_request)
     body = json_body(bp.current_request)
     app_id = _app_id(who, body.get("app_id"))
     result = blacklist.add_numbers(who, app_id, body.get("numbers"))
@@ -45,7 +39,7 @@ def add_blacklisted_numbers():
 
 @bp.route("/v1/blacklist/numbers", methods=["GET"])
 def list_blacklisted_numbers():
-    who = _who()
+    who = customer_or_app(bp.current_request)
     params = bp.current_request.query_params or {}
     app_id = _app_id(who, params.get("app_id"))
     limit, cursor = paging(bp.current_request)
@@ -61,7 +55,7 @@ def remove_blacklisted_number(entry_id):
 @bp.route("/v1/blacklist/countries", methods=["POST"])
 def add_blacklisted_country():
     """Block a whole country for an app (ISO-3166 alpha-2)."""
-    who = _who()
+    who = customer_or_app(bp.current_request)
     body = json_body(bp.current_request)
     app_id = _app_id(who, body.get("app_id"))
     entry, created = blacklist.add_country(who, app_id, body.get("country"))
@@ -70,7 +64,7 @@ def add_blacklisted_country():
 
 @bp.route("/v1/blacklist/countries", methods=["GET"])
 def list_blacklisted_countries():
-    who = _who()
+    who = customer_or_app(bp.current_request)
     app_id = _app_id(who, (bp.current_request.query_params or {}).get("app_id"))
     limit, cursor = paging(bp.current_request)
     entries, next_cursor = blacklist.list_entries(app_id, COUNTRY, limit, cursor)
@@ -83,7 +77,7 @@ def remove_blacklisted_country(entry_id):
 
 
 def _remove(entry_id: str, kind: str) -> Response:
-    who = _who()
+    who = customer_or_app(bp.current_request)
     try:
         blacklist.remove(who, entry_id, kind)
     except blacklist.EntryNotFound:

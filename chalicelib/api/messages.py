@@ -7,24 +7,18 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from ..services import message_log
-from . import caller, paging
-from .errors import forbidden, not_found
+from . import customer_or_app, paging
+from .errors import not_found
 from .serializers import message
 
 bp = Blueprint(__name__)
 
 
-def _reader():
-    who = caller(bp.current_request, apps_allowed=True)
-    if who.is_operator:
-        raise forbidden("This route is for customer accounts")
-    return who
-
 
 @bp.route("/v1/messages/{message_id}", methods=["GET"])
 def get_message(message_id):
     """One message with its status, price and carrier ids."""
-    who = _reader()
+    who = customer_or_app(bp.current_request)
     item = message_log.find(who.account_id, message_id, who.app_id)
     if item is None:
         raise not_found("Message")
@@ -34,7 +28,7 @@ def get_message(message_id):
 @bp.route("/v1/messages", methods=["GET"])
 def list_messages():
     """Messages newest first; filters: type, to, task_name, country, message_id, task_id, status, start, end."""
-    who = _reader()
+    who = customer_or_app(bp.current_request)
     params = dict(bp.current_request.query_params or {})
     limit, cursor = paging(bp.current_request)
     filters = message_log.parse_filters(who.account_id, params, app_id=who.app_id)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..carrier import platform_client, platform_credentials
@@ -28,7 +28,7 @@ from ..carrier.vonage import STATUS_OK, CarrierError, SubmitResult
 from ..config import settings
 from ..domain import message_status as states
 from ..domain.segments import UCS2
-from ..store.base import utcnow
+from ..store.base import update_if, utcnow
 from ..store.messages import Message, get_message
 from . import billing, status_events
 from .directory import connection
@@ -94,14 +94,8 @@ def dispatch(message_id: str) -> str:
 
 def _claim(message: Message) -> bool:
     attempt = int(message.submit_attempt or 0) + 1
-    try:
-        message.update(actions=[Message.submit_started_at.set(utcnow()), Message.submit_attempt.set(attempt)],
-                       condition=(Message.status == states.QUEUED) & Message.submit_started_at.does_not_exist())
-        return True
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+    return update_if(message, [Message.submit_started_at.set(utcnow()), Message.submit_attempt.set(attempt)],
+                     (Message.status == states.QUEUED) & Message.submit_started_at.does_not_exist())
 
 
 def _release(message: Message) -> None:
@@ -189,11 +183,7 @@ def _settle_orphan(message: Message) -> None:
     claimed = message.submit_started_at
     if message.billing != "reserved" or claimed is None or utcnow() - claimed < ORPHAN_AFTER:
         return
-    try:
-        message.update(actions=[Message.billing.set("settled")], condition=Message.billing == "reserved")
-    except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    update_if(message, [Message.billing.set("settled")], Message.billing == "reserved")
 
 
 def move_status(message: Message, new: str, **extra) -> bool:
@@ -207,13 +197,9 @@ def move_status(message: Message, new: str, **extra) -> bool:
     if states.is_final(new):
         actions += [Message.delivered_at.set(now), Message.pending.remove()]
     actions += [getattr(Message, name).set(value) for name, value in extra.items()]
-    try:
-        message.update(actions=actions, condition=Message.status == current)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            message.refresh(consistent_read=True)
-            return False
-        raise
+    if not update_if(message, actions, Message.status == current):
+        message.refresh(consistent_read=True)
+        return False
     status_events.changed(message)
     return True
 

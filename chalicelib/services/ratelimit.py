@@ -13,8 +13,7 @@ import math
 import time
 from typing import Callable
 
-from pynamodb.exceptions import UpdateError
-
+from ..store.base import update_if
 from ..store.ratelimits import RateWindow
 
 
@@ -57,17 +56,13 @@ class SharedRateLimiter:
 
     def _take(self, window: int, wanted: int) -> bool:
         """Add up to ``wanted`` units to this second's item; False when the second is spent."""
-        for amount in _halvings(min(wanted, self.rate)):
-            item = RateWindow(f"{self.key}#{window}")
-            try:
-                item.update(actions=[RateWindow.used.add(amount), RateWindow.expires_at.set(window + 120)],
-                            condition=RateWindow.used.does_not_exist() | (RateWindow.used <= self.rate - amount))
-            except UpdateError as exc:
-                if exc.cause_response_code == "ConditionalCheckFailedException":
-                    continue  # not that much left: try a smaller share of this second
-                raise
-            self._held += amount
-            return True
+        for amount in _halvings(min(wanted, self.rate)):  # not that much left? a smaller share
+            taken = update_if(RateWindow(f"{self.key}#{window}"),
+                              [RateWindow.used.add(amount), RateWindow.expires_at.set(window + 120)],
+                              RateWindow.used.does_not_exist() | (RateWindow.used <= self.rate - amount))
+            if taken:
+                self._held += amount
+                return True
         return False
 
 

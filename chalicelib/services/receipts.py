@@ -15,10 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import Mapping
 
-from pynamodb.exceptions import UpdateError
-
 from ..domain import message_status as states
-from ..store.base import utcnow
+from ..store.base import update_if, utcnow
 from ..store.messages import Message, UnmatchedReceipt, carrier_pk, get_message
 from .directory import FieldError
 from .dispatch import IN_DOUBT, move_status
@@ -83,25 +81,15 @@ def _record_part(message: Message, receipt: Receipt) -> bool:
     actions = [part.set(receipt.status), Message.updated_at.set(utcnow())]
     if receipt.is_error:
         actions.append(Message.err_code.set(receipt.err_code))
-    try:
-        message.update(actions=actions, condition=condition)
-        return True
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+    return update_if(message, actions, condition)
 
 
 def _settle_if_unconfirmed(message: Message) -> None:
     """A receipt proves the carrier took a message whose submit answer was lost (marked in
     doubt by the dispatcher). A message still ``queued`` is left to its live worker."""
     if message.billing == "reserved" and message.status == states.SUBMITTED and message.err_text == IN_DOUBT:
-        try:
-            message.update(actions=[Message.billing.set("settled")],
-                           condition=(Message.billing == "reserved") & (Message.err_text == IN_DOUBT))
-        except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        update_if(message, [Message.billing.set("settled")],
+                  (Message.billing == "reserved") & (Message.err_text == IN_DOUBT))
 
 
 def _roll_up(message: Message, attempts: int = 3) -> None:

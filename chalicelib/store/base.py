@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
+from pynamodb.exceptions import UpdateError
 from pynamodb.models import Model
 
 from ..config import settings
@@ -58,3 +59,15 @@ def page(query_results, limit: int) -> tuple[list[Model], str | None]:
     items = list(query_results)
     last = query_results.last_evaluated_key if len(items) >= limit else None
     return items, encode_cursor(last)
+
+
+def update_if(item: Model, actions: list, condition) -> bool:
+    """Apply ``actions`` to ``item`` if ``condition`` holds; False (and no change) if not.
+    Any other failure raises. On success ``item`` holds the new attribute values."""
+    try:
+        item.update(actions=actions, condition=condition)
+        return True
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise

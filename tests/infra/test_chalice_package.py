@@ -41,11 +41,15 @@ def test_package_dev_stage(tmp_path):
         assert props["Tracing"] == "Active"
         assert props["Environment"]["Variables"]["JMC_RESOURCE_PREFIX"] == "jmc-dev"
 
-    worker = functions["SendNotifications"]
-    assert worker["Timeout"] == 30
-    sqs = [e["Properties"] for e in worker["Events"].values() if e["Type"] == "SQS"]
-    assert len(sqs) == 1
-    assert sqs[0]["Queue"]["Fn::Sub"].endswith(":jmc-dev-notifications")
+    for name, queue in (("SendNotifications", "notifications"), ("DispatchMessages", "dispatch"),
+                        ("DeliverWebhooks", "webhooks")):
+        worker = functions[name]
+        assert worker["Timeout"] == 30
+        sqs = [e["Properties"] for e in worker["Events"].values() if e["Type"] == "SQS"]
+        assert len(sqs) == 1 and sqs[0]["Queue"]["Fn::Sub"].endswith(f":jmc-dev-{queue}")
+    assert functions["DispatchMessages"]["ReservedConcurrentExecutions"] == 50
+    schedules = [e for e in functions["SweepPending"]["Events"].values() if e["Type"] == "Schedule"]
+    assert [e["Properties"]["Schedule"] for e in schedules] == ["rate(1 minute)"]
 
     policy = json.loads((ROOT / ".chalice" / "policy-dev.json").read_text())
     roles = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::IAM::Role"]

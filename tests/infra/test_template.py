@@ -132,7 +132,9 @@ def test_cloud_stage_settings(stage):
 def test_queue_visibility_covers_consumer_timeout(stage):
     """AWS advises a visibility timeout of at least 6x the consuming function's timeout."""
     spec = _chalice_config()["stages"][stage]
-    consumer = spec["lambda_functions"]["send_notifications"].get("lambda_timeout", spec["lambda_timeout"])
+    consumer = max(fn.get("lambda_timeout", spec["lambda_timeout"])
+                   for name, fn in spec["lambda_functions"].items()
+                   if name in ("send_notifications", "dispatch_messages", "deliver_webhooks"))
     for res in _template()["Resources"].values():
         if res["Type"] == "AWS::SQS::Queue" and "RedrivePolicy" in res["Properties"]:
             assert res["Properties"]["VisibilityTimeout"] >= 6 * consumer
