@@ -20,6 +20,14 @@ def client(service: str):
 
 
 @lru_cache(maxsize=None)
+def dynamodb_connection():
+    """The PynamoDB connection transactions run on: one per process, because each new one
+    builds a botocore client (~0.2 s here); botocore clients are thread-safe."""
+    from pynamodb.connection import Connection
+    return Connection(region=settings().region)
+
+
+@lru_cache(maxsize=None)
 def queue_url(name: str) -> str:
     """The URL of one of our queues, by logical name (``notifications``)."""
     return client("sqs").get_queue_url(QueueName=settings().queue(name))["QueueUrl"]
@@ -29,3 +37,4 @@ def reset() -> None:
     """Forget cached clients and URLs (tests that switch emulators, settings changes)."""
     client.cache_clear()
     queue_url.cache_clear()
+    dynamodb_connection.cache_clear()

@@ -80,6 +80,9 @@ class LocalStack:
 
     def _start_moto(self) -> None:
         from moto.server import ThreadedMotoServer
+
+        from devstack.moto_fixes import serialise_dynamodb
+        serialise_dynamodb()
         port = free_port(self.host)
         self.moto = ThreadedMotoServer(ip_address=self.host, port=port, verbose=False)
         self.moto.start()

@@ -12,6 +12,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from .. import aws
 from ..config import settings
 from ..domain import identity as rules
 from ..domain.identity import IdentityError
@@ -52,7 +53,7 @@ class NewUser:
 
 
 def connection() -> Connection:
-    return Connection(region=settings().region)
+    return aws.dynamodb_connection()
 
 
 # --- validation -----------------------------------------------------------------------

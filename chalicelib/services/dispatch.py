@@ -126,26 +126,28 @@ def record_result(message: Message, result: SubmitResult) -> None:
     rejected = len(result.parts) - len(accepted)
     refund = int(message.price_micros) * rejected // len(result.parts)
     now = utcnow()
-    actions = [Message.carrier_ids.set([p.message_id for p in accepted]), Message.submitted_at.set(now),
-               Message.billing.set("settled"), Message.refunded_micros.set(refund),
-               Message.pending.remove(), Message.updated_at.set(now)]
+    values = {"carrier_ids": [p.message_id for p in accepted], "submitted_at": now, "billing": "settled",
+              "refunded_micros": refund, "pending": None, "updated_at": now}
     if rejected:
         first = next(p for p in result.parts if p.status != STATUS_OK)
-        actions += [Message.err_code.set(first.status), Message.err_text.set(first.error_text or "part rejected")]
-    _book(message, actions, refund)
+        values.update(err_code=first.status, err_text=first.error_text or "part rejected")
+    _book(message, values, refund)
     move_status(message, states.SUBMITTED)
 
 
 def _finish_unsent(message: Message, status: str, err_code: str, err_text: str | None) -> None:
     """Nothing reached the handset: refund the whole reservation and end the message."""
-    now = utcnow()
-    _book(message, [Message.billing.set("refunded"), Message.refunded_micros.set(int(message.price_micros)),
-                    Message.err_code.set(err_code), Message.err_text.set((err_text or "")[:500] or None),
-                    Message.pending.remove(), Message.updated_at.set(now)], int(message.price_micros))
+    _book(message, {"billing": "refunded", "refunded_micros": int(message.price_micros), "err_code": err_code,
+                    "err_text": (err_text or "")[:500] or None, "pending": None, "updated_at": utcnow()},
+          int(message.price_micros))
     move_status(message, status)
 
 
-def _book(message: Message, actions: list, refund_micros: int) -> None:
+def _book(message: Message, values: dict, refund_micros: int) -> None:
+    """Write ``values`` (None removes) and the refund in one transaction, once: the
+    condition ``billing = reserved`` makes a second booking of the same message a no-op."""
+    actions = [getattr(Message, name).set(value) if value is not None else getattr(Message, name).remove()
+               for name, value in values.items()]
     try:
         with TransactWrite(connection=connection()) as tx:
             tx.update(message, actions=actions, condition=Message.billing == "reserved")
@@ -157,7 +159,8 @@ def _book(message: Message, actions: list, refund_micros: int) -> None:
             log.info("billing of %s was booked before; not again", message.message_id)
             return
         raise
-    message.refresh(consistent_read=True)
+    for name, value in values.items():  # what we wrote, without reading it back
+        setattr(message, name, value)
 
 
 def _settle_in_doubt(message: Message) -> str:

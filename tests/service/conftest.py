@@ -31,6 +31,8 @@ def aws(carrier_sim, monkeypatch):
     from chalicelib import carrier
     from chalicelib.services import keys
     settings.cache_clear()
+    from devstack.moto_fixes import serialise_dynamodb
+    serialise_dynamodb()
     with mock_aws():
         from devstack.provision import provision_stack
         provision_stack(ROOT / "infra" / "template.json", {"Stage": "local"})
