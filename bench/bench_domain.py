@@ -27,8 +27,9 @@ TEXTS = ["Your code is 123456", "Hello {name}, your parcel #4711 arrives today b
 DOMESTIC = ("【锦木科技】", "您的验证码是123456，5分钟内有效，请勿泄露。")
 
 
-def numbers(count: int, seed: int = 7) -> list[str]:
-    """Valid-looking numbers across 30 regions (example numbers with varied tails), ~5% junk."""
+def numbers(count: int, seed: int = 7, tail: int = 3) -> list[str]:
+    """Valid-looking numbers across 30 regions (example numbers with ``tail`` varied last
+    digits), ~5% junk."""
     rng = random.Random(seed)
     examples = []
     for region in REGIONS:
@@ -40,7 +41,7 @@ def numbers(count: int, seed: int = 7) -> list[str]:
             out.append(rng.choice(["12345", "+999 1", "hello", "+44 123"]))
             continue
         base = rng.choice(examples)
-        out.append(base[:-3] + f"{rng.randrange(1000):03d}")
+        out.append(base[:-tail] + f"{rng.randrange(10 ** tail):0{tail}d}")
     return out
 
 

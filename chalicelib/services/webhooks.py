@@ -14,6 +14,7 @@ import heapq
 import ipaddress
 import json
 import logging
+import math
 import random
 import secrets
 import socket
@@ -188,8 +189,9 @@ def notify_status(message: Message) -> bool:
 
 
 def _enqueue(ticket: dict, delay: float = 0) -> None:
+    # Round up: a ticket due in 0.4 s must not come straight back (and spin) as "waiting".
     aws.client("sqs").send_message(QueueUrl=aws.queue_url(QUEUE), MessageBody=json.dumps(ticket),
-                                   DelaySeconds=int(min(MAX_SQS_DELAY, max(0, delay))))
+                                   DelaySeconds=min(MAX_SQS_DELAY, max(0, math.ceil(delay))))
 
 
 # --- delivery ---------------------------------------------------------------------------------
