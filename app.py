@@ -4,7 +4,7 @@ from chalice import Chalice
 
 from chalicelib import tracing
 from chalicelib.api import (apps, auth, billing, blacklist, carrier_webhooks, docs, health, local, me,
-                            messages, ops, sms, webhook)
+                            messages, ops, sms, templates, webhook)
 from chalicelib.api.errors import error_middleware
 from chalicelib.jobs import dispatch, notifications, webhooks
 
@@ -14,7 +14,7 @@ app = Chalice(app_name="jmc")
 app.register_middleware(error_middleware, "http")
 
 for blueprint in (health.bp, auth.bp, me.bp, apps.bp, billing.bp, ops.bp, sms.bp, messages.bp,
-                  carrier_webhooks.bp, webhook.bp, blacklist.bp, local.bp, docs.bp):
+                  carrier_webhooks.bp, webhook.bp, blacklist.bp, templates.bp, local.bp, docs.bp):
     app.register_blueprint(blueprint)
 for handlers in (notifications.bp, dispatch.bp, webhooks.bp):
     app.register_blueprint(handlers)

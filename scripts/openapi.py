@@ -31,6 +31,9 @@ components = {
                  "status": S(enum=["queued", "submitted", "delivered", "failed", "expired", "rejected", "blocked"]), "err_code": S(nullable=True),
                  "client_ref": S(nullable=True), "carrier_ids": {"type": "array", "items": S()}, "created_at": S(format="date-time"),
                  "submitted_at": S(format="date-time", nullable=True), "delivered_at": S(format="date-time", nullable=True)}),
+ "Template": OBJ({"id": S(), "name": S(), "content": S(), "kind": S(enum=["international", "domestic"]),
+                  "status": S(enum=["active", "pending", "approved", "rejected"]), "reason": S(nullable=True),
+                  "created_at": S(format="date-time"), "updated_at": S(format="date-time")}),
  "Webhook": OBJ({"url": S(format="uri"), "secret_hint": S(), "created_at": S(format="date-time"), "updated_at": S(format="date-time")}),
  "WebhookDelivery": OBJ({"event_id": S(), "message_id": S(), "url": S(), "status": S(enum=["pending", "delivered", "retrying", "dead_lettered"]),
                          "attempts": {"type": "integer"}, "last_status_code": {"type": "integer", "nullable": True}, "last_error": S(nullable=True),
@@ -52,6 +55,9 @@ BODIES = {
  "set_country_rule": REF("CountryRule"),
  "add_sender": OBJ({"type": S(enum=["number", "sender_id"]), "value": S(), "countries": {"type": "array", "items": S()}}, ["type", "value", "countries"]),
  "add_signature": OBJ({"text": S()}, ["text"]),
+ "create_template": OBJ({"name": S(maxLength=64), "content": S(maxLength=1000), "kind": S(enum=["international", "domestic"])}, ["name", "content"]),
+ "update_template": OBJ({"name": S(maxLength=64), "content": S(maxLength=1000)}),
+ "reject_template": OBJ({"reason": S()}, ["reason"]),
  "ops_set_webhook": OBJ({"url": S(format="uri")}, ["url"]), "update_webhook": OBJ({"url": S(format="uri")}, ["url"]),
  "add_blacklisted_numbers": OBJ({"app_id": S(description="optional for an app calling with its own key"), "numbers": {"type": "array", "items": S(), "maxItems": 1000}}, ["numbers"]),
  "add_blacklisted_country": OBJ({"app_id": S(), "country": S(example="GB")}, ["country"]),
@@ -80,6 +86,10 @@ OK = {
  "info": OBJ({"api_url": S(), "aws_endpoint_url": S(), "carrier_url": S()}),
  "outbox": OBJ({"to": S(), "messages": {"type": "array", "items": OBJ({"channel": S(enum=["email", "sms"]), "id": S(), "to": S(), "from": S(), "subject": S(), "body": S(), "sent_at": S()})}}),
  "openapi": {"type": "object"},
+ "create_template": REF("Template"), "get_template": REF("Template"), "update_template": REF("Template"),
+ "list_templates": OBJ({"templates": {"type": "array", "items": REF("Template")}}),
+ "ops_pending_templates": OBJ({"templates": {"type": "array", "items": {"allOf": [REF("Template"), OBJ({"account_id": S()})]}}}),
+ "approve_template": REF("Template"), "reject_template": REF("Template"),
  "ops_set_webhook": REF("Webhook"), "get_webhook": REF("Webhook"), "update_webhook": REF("Webhook"),
  "rotate_webhook_secret": OBJ({"secret": S(description="shown once; sign check: v1=hex(HMAC-SHA256(secret, timestamp + '.' + body))")}),
  "list_webhook_deliveries": LIST("deliveries", "WebhookDelivery"),
@@ -92,13 +102,13 @@ OK = {
  "vonage_send": OBJ({"message-count": S(), "messages": {"type": "array", "items": OBJ({"to": S(), "message-id": S(), "status": S(description="Vonage status code: 0 ok, 2 missing params, 3 invalid params, 4 bad credentials, 7 barred (blacklisted), 9 no credit, 12 too long, 15 invalid sender"),
                                                                                          "error-text": S(), "remaining-balance": S(), "message-price": S(), "network": S(), "client-ref": S()})}}),
 }
-STATUS = {"rotate_webhook_secret": 201, "add_blacklisted_numbers": 201, "add_blacklisted_country": 201, "remove_blacklisted_number": 204, "remove_blacklisted_country": 204, "send_sms": 202, "vonage_dlr_get": 204, "vonage_dlr_post": 204, "create_account": 201, "add_user": 201, "create_app": 201, "top_up": 201, "add_sender": 201, "add_signature": 201, "request_code": 202,
+STATUS = {"create_template": 201, "delete_template": 204, "rotate_webhook_secret": 201, "add_blacklisted_numbers": 201, "add_blacklisted_country": 201, "remove_blacklisted_number": 204, "remove_blacklisted_country": 204, "send_sms": 202, "vonage_dlr_get": 204, "vonage_dlr_post": 204, "create_account": 201, "add_user": 201, "create_app": 201, "top_up": 201, "add_sender": 201, "add_signature": 201, "request_code": 202,
           "password_reset": 204, "change_password": 204, "disable_app": 204, "delete_price": 204, "remove_sender": 204, "remove_signature": 204}
 ERR = {"400": "Malformed JSON or a missing field", "401": "Missing or invalid credentials", "402": "Balance too low (insufficient_balance)", "403": "Not allowed for this caller",
        "404": "Not found (or another account's)", "409": "Conflict", "422": "A field has an invalid value", "429": "Too many attempts; see Retry-After"}
 def err(code): return {"description": ERR[code], "content": {"application/json": {"schema": REF("Error")}}}
 REQUIRED_QUERY = {("outbox", "to"), ("vonage_dlr_get", "messageId"), ("vonage_dlr_get", "status")}
-QUERY = {"list_webhook_deliveries": ["message_id", "status", "limit", "cursor"], "list_messages": ["type", "to", "task_name", "country", "message_id", "task_id", "status", "start", "end", "limit", "cursor"],
+QUERY = {"list_templates": ["kind"], "list_webhook_deliveries": ["message_id", "status", "limit", "cursor"], "list_messages": ["type", "to", "task_name", "country", "message_id", "task_id", "status", "start", "end", "limit", "cursor"],
          "list_blacklisted_numbers": ["app_id", "number", "limit", "cursor"], "list_blacklisted_countries": ["app_id", "limit", "cursor"],
          "vonage_dlr_get": ["messageId", "msisdn", "status", "err-code", "client-ref", "timestamp", "sig"], "list_accounts": ["limit", "cursor"], "ledger": ["limit", "cursor"], "account_ledger": ["limit", "cursor"], "audit_events": ["limit", "cursor"],
          "list_prices": ["account_id"], "delete_price": ["account_id"], "outbox": ["to"]}
@@ -145,7 +155,7 @@ for path, methods in sorted(app.routes.items()):
         if name in ("request_code", "login"): codes += ["429"]
         if name in ("login", "refresh", "password_reset"): codes += ["401"]
         if name in ("list_accounts", "ledger", "account_ledger", "audit_events", "list_messages", "list_blacklisted_numbers", "list_blacklisted_countries"): codes += ["400"]
-        if module in ("messages", "blacklist", "webhook"): codes += ["403", "404", "422"]
+        if module in ("messages", "blacklist", "webhook", "templates"): codes += ["403", "404", "422"]
         if name == "list_webhook_deliveries": codes += ["400"]
         for c in sorted(set(codes)): responses[c] = err(c)
         op["responses"] = responses

@@ -74,3 +74,10 @@ def _country_names(code: str) -> dict[str, str] | None:
         return {lang: country_name(code, lang) for lang in LANGUAGES}
     except KeyError:
         return None
+
+
+def template(item) -> dict:
+    """A template; ``reason`` says why an operator rejected a domestic one."""
+    return {"id": item.template_id, "name": item.name, "content": item.content, "kind": item.kind,
+            "status": item.status, "reason": item.reason, "created_at": item.created_at,
+            "updated_at": item.updated_at}

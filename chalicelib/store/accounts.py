@@ -106,6 +106,36 @@ class Signature(_AccountItem):
     created_at = UTCDateTimeAttribute(default=utcnow)
 
 
+class Template(_AccountItem):
+    """An SMS template. International ones are usable at once; domestic ones wait for an
+    operator (``pending`` → ``approved`` | ``rejected``). Pending templates carry
+    ``entity = template#pending`` so operators find them through the sparse entity index."""
+    Meta = table_meta("accounts")
+    template_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    content = UnicodeAttribute()
+    kind = UnicodeAttribute()  # international | domestic
+    status = UnicodeAttribute()  # active | pending | approved | rejected
+    reason = UnicodeAttribute(null=True)
+    entity = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    reviewed_by = UnicodeAttribute(null=True)
+    by_entity = EntityIndex()
+
+    @property
+    def account_id(self) -> str:
+        return self.pk
+
+
+PENDING_TEMPLATES = "template#pending"
+
+
+def template_sk(template_id: str) -> str:
+    return f"TEMPLATE#{template_id}"
+
+
 def user_sk(user_id: str) -> str:
     return f"USER#{user_id}"
 

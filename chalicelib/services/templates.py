@@ -1,0 +1,96 @@
+"""SMS templates (seed: 模板管理). International templates are the customer's own; domestic
+ones are submitted, reviewed by an operator (approve, or reject with a reason), and only
+approved ones can be used by domestic tasks. Editing a domestic template sends it back to
+review."""
+from __future__ import annotations
+
+from ..domain.ids import new_id
+from ..store.accounts import PENDING_TEMPLATES, Template, get_or_none, list_items, template_sk
+from ..store.base import iso, utcnow
+from .directory import FieldError
+from .identity import Caller
+
+KINDS = ("international", "domestic")
+MAX_NAME, MAX_CONTENT = 64, 1000
+
+
+def _text(data: dict, field: str, max_len: int) -> str:
+    value = data.get(field)
+    if value is None:
+        raise FieldError(field, "is required", 400)
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > max_len:
+        raise FieldError(field, f"must be 1-{max_len} characters")
+    return value.strip()
+
+
+def create(caller: Caller, data: dict) -> Template:
+    kind = data.get("kind", "international")
+    if kind not in KINDS:
+        raise FieldError("kind", "must be international or domestic")
+    now = iso(utcnow())
+    template_id = new_id("tpl")
+    domestic = kind == "domestic"
+    template = Template(caller.account_id, template_sk(template_id), template_id=template_id,
+                        name=_text(data, "name", MAX_NAME), content=_content(data, kind), kind=kind,
+                        status="pending" if domestic else "active",
+                        entity=PENDING_TEMPLATES if domestic else None,
+                        created_at=now, updated_at=now, created_by=caller.actor)
+    template.save(condition=Template.sk.does_not_exist())
+    return template
+
+
+def _content(data: dict, kind: str) -> str:
+    content = _text(data, "content", MAX_CONTENT)
+    if kind == "domestic" and ("【" in content or "】" in content):
+        raise FieldError("content", "must not contain 【】: the signature is chosen separately")
+    return content
+
+
+def get(account_id: str, template_id: str) -> Template | None:
+    return get_or_none(Template, account_id, template_sk(template_id))
+
+
+def list_for(account_id: str, kind: str | None = None) -> list[Template]:
+    items = list_items(Template, account_id, "TEMPLATE#")
+    return [t for t in items if kind is None or t.kind == kind]
+
+
+def update(template: Template, data: dict) -> Template:
+    """Change name and/or content; a changed domestic content goes back to review."""
+    actions = [Template.updated_at.set(iso(utcnow()))]
+    if "name" in data:
+        actions.append(Template.name.set(_text(data, "name", MAX_NAME)))
+    if "content" in data:
+        content = _content(data, template.kind)
+        actions.append(Template.content.set(content))
+        if template.kind == "domestic" and content != template.content:
+            actions += [Template.status.set("pending"), Template.entity.set(PENDING_TEMPLATES),
+                        Template.reason.remove()]
+    template.update(actions=actions)
+    return template
+
+
+def delete(template: Template) -> None:
+    template.delete()
+
+
+def pending(limit: int = 200) -> list[Template]:
+    """Domestic templates waiting for review, oldest first (sparse index: pending only)."""
+    return list(Template.by_entity.query(PENDING_TEMPLATES, limit=limit))
+
+
+def review(caller: Caller, template_id: str, approve: bool, reason: object = None) -> Template | None:
+    """Approve, or reject with a reason, a pending template; None when no such pending one."""
+    found = list(Template.by_entity.query(PENDING_TEMPLATES, filter_condition=Template.template_id == template_id))
+    if not found:
+        return None
+    template = get(found[0].account_id, template_id)  # the table, not the eventually consistent index
+    if not approve and (not isinstance(reason, str) or not reason.strip()):
+        raise FieldError("reason", "is required to reject a template", 400 if reason is None else 422)
+    if template is None or template.status != "pending":
+        return None
+    template.update(actions=[Template.status.set("approved" if approve else "rejected"), Template.entity.remove(),
+                             Template.reason.set(reason.strip()) if not approve else Template.reason.remove(),
+                             Template.reviewed_by.set(caller.actor), Template.updated_at.set(iso(utcnow()))],
+                    condition=Template.status == "pending")
+    return template
