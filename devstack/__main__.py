@@ -1,5 +1,6 @@
 """``python -m devstack``: start the whole product on the embedded local stack, in the
-foreground, until Ctrl-C or SIGTERM. ``PORT`` sets the API port (default 8000)."""
+foreground, until Ctrl-C or SIGTERM. ``PORT`` sets the API port (default 8000), ``TLS_PORT``
+the same API over HTTPS with a CA made at start (default 8443; see devstack/tls.py)."""
 from __future__ import annotations
 
 import logging

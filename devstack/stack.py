@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -70,11 +71,15 @@ class LocalStack:
         for step in (lambda: self.runner.stop(), lambda: self._api_server.shutdown(),
                      lambda: self._api_server.server.server_close(), lambda: self._tls_server.shutdown(),
                      lambda: self._tls_server.server.server_close(), lambda: self.carrier.stop(),
-                     lambda: self.moto.stop()):
+                     lambda: self.moto.stop(), self._remove_tls_files):
             try:
                 step()
             except Exception as exc:  # keep stopping the rest
                 log.warning("while stopping: %s", exc)
+
+    def _remove_tls_files(self) -> None:
+        """The CA is remade at every start; its key should not outlive the stack."""
+        shutil.rmtree(self.tls_dir, ignore_errors=True)
 
     # --- parts -----------------------------------------------------------------------------
 
@@ -92,7 +97,9 @@ class LocalStack:
         from devstack import tls
         self.api_url = f"http://{self.host}:{self.api_port}"
         self.api_tls_url = f"https://{self.host}:{self.tls_port}"
-        self.tls = tls.create(ROOT / "build" / "devstack-tls" / str(self.api_port))
+        # One directory per API port, so stacks side by side (tests) keep their own CA.
+        self.tls_dir = ROOT / "build" / "devstack-tls" / str(self.api_port)
+        self.tls = tls.create(self.tls_dir)
         os.environ.update(stage_environment("local"))
         os.environ.update({
             "AWS_ENDPOINT_URL": self.aws_endpoint_url, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
@@ -129,11 +136,15 @@ class LocalStack:
         self._api_server = create_local_server(self.app, config, self.host, self.api_port)
         self._api_thread = threading.Thread(target=self._api_server.serve_forever, name="api", daemon=True)
         self._api_thread.start()
-        # The same app over HTTPS with the local CA: the official Vonage SDK speaks https only.
-        from chalice.local import LocalDevServer
+        self._start_tls_api(config)
 
-        from devstack.tls import serve_tls
-        # (create_local_server already made the app a local one; it must not run twice)
-        self._tls_server = LocalDevServer(self.app, config, self.host, self.tls_port)
-        serve_tls(self._tls_server, self.tls)
-        threading.Thread(target=self._tls_server.serve_forever, name="api-tls", daemon=True).start()
+    def _start_tls_api(self, config) -> None:
+        """The same app over HTTPS with the local CA: the official Vonage SDK speaks https only.
+        (A second LocalDevServer, not create_local_server: that one already made the app a
+        local one and must not run twice.)"""
+        from devstack.tls import https_server
+        self._tls_server = https_server(self.app, config, self.host, self.tls_port, self.tls)
+        # .server.serve_forever: LocalDevServer's own would print "Serving on http://..."
+        self._tls_thread = threading.Thread(target=self._tls_server.server.serve_forever, name="api-tls",
+                                            daemon=True)
+        self._tls_thread.start()

@@ -6,19 +6,27 @@ made fresh at every start, valid for a week, for ``127.0.0.1``, ``::1`` and ``lo
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
+import logging
 import os
 import ssl
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from chalice.local import LocalDevServer, ThreadedHTTPServer
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 VALIDITY = timedelta(days=7)
+HANDSHAKE_TIMEOUT = 10.0  # seconds a client may take to finish the TLS handshake
+IDLE_TIMEOUT = 120.0  # seconds a kept-alive connection may stay silent before it is closed
+
+log = logging.getLogger("devstack.tls")
 
 
 @dataclass(frozen=True)
@@ -40,20 +48,26 @@ def _name(common_name: str) -> x509.Name:
 
 
 def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` readable by this user only (also when ``path`` already existed)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # O_CREAT's mode does not apply to a file that was already there
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
 
 
 def create(directory: Path) -> LocalTls:
-    """Write a new CA and a server certificate signed by it into ``directory``."""
+    """Write a new CA and a server certificate signed by it into ``directory`` (made 0700):
+    ``ca.pem`` (what clients trust), ``server.pem`` (leaf + CA), and the private keys
+    ``server-key.pem`` and ``ca-key.pem`` (0600). Files already there are replaced."""
     directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o700)
     now = datetime.now(timezone.utc)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = (x509.CertificateBuilder().subject_name(_name("JMC local CA")).issuer_name(_name("JMC local CA"))
                .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
                .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + VALIDITY)
                .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
                .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
                                             content_commitment=False, key_encipherment=False,
                                             data_encipherment=False, key_agreement=False,
@@ -68,6 +82,9 @@ def create(directory: Path) -> LocalTls:
             .add_extension(x509.SubjectAlternativeName(names), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            # Key identifiers: strict verifiers (Python 3.13's default context) require them.
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
             .sign(ca_key, hashes.SHA256()))
     pem = serialization.Encoding.PEM
     tls = LocalTls(ca_bundle=directory / "ca.pem", cert=directory / "server.pem", key=directory / "server-key.pem")
@@ -79,9 +96,46 @@ def create(directory: Path) -> LocalTls:
     return tls
 
 
-def serve_tls(local_server, tls: LocalTls) -> None:
-    """Turn a chalice LocalDevServer's listening socket into a TLS one. The handshake runs
-    in each connection's own thread (not in ``accept``), so a stalled client blocks no one."""
-    server = local_server.server
-    server.socket = tls.server_context().wrap_socket(server.socket, server_side=True,
-                                                    do_handshake_on_connect=False)
+class TlsHTTPServer(ThreadedHTTPServer):
+    """Chalice's threaded dev server, speaking TLS. The listening socket stays plain and
+    ``accept`` does no I/O beyond the accept itself: each connection's handshake runs in that
+    connection's own thread with a timeout, so a client that stalls or fails its handshake
+    blocks no one and only costs a daemon thread for at most ``handshake_timeout``."""
+
+    def __init__(self, server_address, handler, *, context: ssl.SSLContext,
+                 handshake_timeout: float = HANDSHAKE_TIMEOUT, idle_timeout: float = IDLE_TIMEOUT):
+        self.context = context
+        self.handshake_timeout = handshake_timeout
+        self.idle_timeout = idle_timeout
+        super().__init__(server_address, handler)
+
+    def get_request(self):
+        connection, address = self.socket.accept()
+        return self.context.wrap_socket(connection, server_side=True, do_handshake_on_connect=False), address
+
+    def finish_request(self, request, client_address):
+        """Runs in the connection's thread: handshake first, then serve HTTP as usual."""
+        request.settimeout(self.handshake_timeout)
+        try:
+            request.do_handshake()
+        except (ssl.SSLError, OSError) as exc:  # wrong CA, plain HTTP, port scans, timeouts
+            log.debug("TLS handshake with %s failed: %s", client_address, exc)
+            return
+        request.settimeout(self.idle_timeout)
+        super().finish_request(request, client_address)
+
+    def handle_error(self, request, client_address):
+        # A client dropping a TLS connection mid-way is routine, not a traceback.
+        error = sys.exc_info()[1]
+        if isinstance(error, (ssl.SSLError, ConnectionError)):
+            log.debug("TLS connection from %s ended: %s", client_address, error)
+            return
+        super().handle_error(request, client_address)
+
+
+def https_server(app, config, host: str, port: int, tls: LocalTls) -> LocalDevServer:
+    """A chalice LocalDevServer for ``app`` on ``host:port`` over TLS with ``tls``'s
+    certificate. Serve it with ``.server.serve_forever()`` in a thread; stop it with
+    ``.shutdown()`` then ``.server.server_close()``."""
+    server_cls = functools.partial(TlsHTTPServer, context=tls.server_context())
+    return LocalDevServer(app, config, host, port, server_cls=server_cls)

@@ -101,3 +101,19 @@ def ops_token(stack):
 def demo_token(stack):
     from devstack.seed import DEMO_OWNER
     return stack.login(*DEMO_OWNER)
+
+
+@pytest.fixture
+def vonage_sdk(stack, monkeypatch):
+    """Build official ``vonage`` SDK clients aimed at the stack's TLS port:
+    ``vonage_sdk(api_key, api_secret) -> vonage.Vonage``. The SDK only speaks https, so for
+    this test ``REQUESTS_CA_BUNDLE`` is the stack's local CA, as a developer would set it (any
+    other ``requests`` call in the same test then trusts that CA only)."""
+    import vonage
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", stack.info["ca_bundle"])
+    host = stack.info["api_tls_url"].removeprefix("https://")
+
+    def make(api_key: str, api_secret: str) -> "vonage.Vonage":
+        options = vonage.HttpClientOptions(rest_host=host, api_host=host, timeout=15)
+        return vonage.Vonage(vonage.Auth(api_key=api_key, api_secret=api_secret), http_client_options=options)
+    return make
