@@ -53,11 +53,13 @@ def _emails_to(address: str) -> list[dict]:
 
 
 def _sms_to(phone: str) -> list[dict]:
+    """Newest first, one entry per message: the simulator lists one row per segment, each
+    with the whole text, so only first parts are kept (``id`` is the first part's id)."""
     digits = phone.lstrip("+").replace(" ", "")
     data = _get_json(f"{settings().carrier_url}/_sim/messages", params={"to": digits})
     return [{"channel": "sms", "id": m.get("message-id"), "to": "+" + m.get("to", "").lstrip("+"),
              "from": m.get("from"), "body": m.get("text"), "sent_at": m.get("received_at")}
-            for m in reversed(data.get("messages", []))]
+            for m in reversed(data.get("messages", [])) if m.get("part", 1) == 1]
 
 
 def _get_json(url: str, params: dict | None = None) -> dict:

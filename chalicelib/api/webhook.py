@@ -49,7 +49,10 @@ def update_webhook():
 
 @bp.route("/v1/webhook/secret", methods=["POST"])
 def rotate_webhook_secret():
-    """A new signing secret, shown once (audited); the old one stops at once."""
+    """A new signing secret, shown once (audited); deliveries use it within 30 s.
+
+    Warm delivery workers re-read the secret at most 30 seconds apart; an event signed with
+    the old one meanwhile fails the customer's check and is retried with the new one."""
     who = customer(bp.current_request, owner_only=True)
     return Response(body={"secret": webhooks.rotate_secret(who)}, status_code=201,
                     headers={"Cache-Control": "no-store"})
@@ -57,7 +60,10 @@ def rotate_webhook_secret():
 
 @bp.route("/v1/webhook/deliveries", methods=["GET"])
 def list_webhook_deliveries():
-    """Delivery attempts, newest first; filters message_id, status."""
+    """Delivery attempts, newest first; filters message_id, status.
+
+    With a status filter a page may hold fewer than ``limit`` items and still have a
+    ``next_cursor`` (a page examines at most 1,000 deliveries)."""
     who = customer(bp.current_request)
     params = bp.current_request.query_params or {}
     limit, cursor = paging(bp.current_request)

@@ -1,11 +1,20 @@
-"""Customer webhook delivery: signed POSTs, retried with backoff for 24 h, then dead-lettered."""
+"""Customer webhook delivery: signed POSTs, retried with backoff for 24 h, then dead-lettered.
+
+A batch's POSTs run in parallel. In sequence, ten endpoints that time out (connect plus
+read timeout each) would outlast the Lambda timeout; the whole batch would then come back,
+re-POSTing the events already delivered, and after ``maxReceiveCount`` receives land in the
+DLQ without their deliveries ever being marked. In parallel a batch takes about as long as
+its slowest endpoint.
+"""
 from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from chalice import Blueprint
 
+from .. import aws
 from ..config import settings
 from ..services import webhooks
 from .sqs import process_batch
@@ -17,10 +26,29 @@ bp = Blueprint(__name__)
 
 @bp.on_sqs_message(queue=settings().queue(webhooks.QUEUE), batch_size=10)
 def deliver_webhooks(event):
-    process_batch(event, webhooks.QUEUE, deliver_ticket)
+    records = list(event)
+    _warm_clients()
+    with ThreadPoolExecutor(max_workers=max(1, len(records))) as pool:
+        attempts = iter([pool.submit(deliver_ticket, record.body) for record in records])
+        # process_batch walks the records in the same order: each one takes its own attempt's
+        # outcome (re-raising a platform error), then successes are deleted and failures raise.
+        process_batch(records, webhooks.QUEUE, lambda body: _outcome(next(attempts)))
 
 
-def deliver_ticket(body: str) -> None:
+def deliver_ticket(body: str) -> str:
+    """One queued event: deliver it (or re-delay it); raise only for platform errors."""
     ticket = json.loads(body)
     outcome = webhooks.deliver(ticket)
     log.info("webhook %s to %s: %s", ticket["event"]["event_id"], ticket["url"], outcome)
+    return outcome
+
+
+def _outcome(attempt: Future) -> str:
+    return attempt.result()
+
+
+def _warm_clients() -> None:
+    """Create the shared boto3 clients before the worker threads do: building clients from
+    boto3's default session is not thread-safe (the cached ones are)."""
+    aws.client("sqs"), aws.client("kms")
+    aws.queue_url(webhooks.QUEUE), aws.queue_url(webhooks.QUEUE + "-dlq")

@@ -10,6 +10,7 @@ secret on first need, so no delivery ever goes out unsigned.
 from __future__ import annotations
 
 import base64
+import hashlib
 import heapq
 import ipaddress
 import json
@@ -32,8 +33,9 @@ from ..domain.money import format_amount
 from ..store import audit
 from ..store.base import CursorError, decode_cursor, encode_cursor, iso, utcnow
 from ..store.messages import Message
-from ..store.webhooks import (CONFIG_SK, DELIVERY_SHARDS, DELIVERY_TTL_SECONDS, Delivery, WebhookConfig, config_pk,
-                              delivery_pk)
+from ..store.webhooks import (CONFIG_SK, DELIVERY_SHARDS, DELIVERY_STATUSES, DELIVERY_TTL_SECONDS, Delivery,
+                              DeliveryRef, WebhookConfig, config_pk, delivery_pk, delivery_sk, event_id_of,
+                              message_ref_pk)
 from .directory import FieldError
 from .identity import Caller
 
@@ -74,8 +76,10 @@ def _is_private(host: str) -> bool:
 
 
 def _private_ip(address: str) -> bool:
+    """Anything but a public unicast address: private, loopback, link-local, shared (CGNAT),
+    reserved, unspecified, IPv4-mapped private ones, multicast."""
     ip = ipaddress.ip_address(address.split("%")[0])
-    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
+    return not ip.is_global or ip.is_multicast
 
 
 def _context(account_id: str) -> dict[str, str]:
@@ -92,9 +96,12 @@ def _new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
-def get_config(account_id: str) -> WebhookConfig | None:
+def get_config(account_id: str, consistent: bool = True) -> WebhookConfig | None:
+    """The account's webhook item. Hot paths (one read per status event, up to ~1,000/s per
+    account on one item) pass ``consistent=False``: half the read cost, and a URL change is
+    seen within a second anyway."""
     try:
-        return WebhookConfig.get(config_pk(account_id), CONFIG_SK, consistent_read=True)
+        return WebhookConfig.get(config_pk(account_id), CONFIG_SK, consistent_read=consistent)
     except WebhookConfig.DoesNotExist:
         return None
 
@@ -127,7 +134,9 @@ def _create(account_id: str, url: str | None, actor: str) -> WebhookConfig:
 
 
 def rotate_secret(caller: Caller) -> str:
-    """A new signing secret, returned once; the old one stops signing at once."""
+    """A new signing secret, returned once. This process signs with it at once; warm
+    delivery workers elsewhere pick it up within ``_SECRET_TTL`` seconds, and an event signed
+    with the old one in that window is retried (and then signed with the new one)."""
     config = get_config(caller.account_id) or _create(caller.account_id, None, caller.actor)
     secret = _new_secret()
     config.update(actions=[WebhookConfig.secret_ciphertext.set(_encrypt(caller.account_id, secret)),
@@ -137,18 +146,24 @@ def rotate_secret(caller: Caller) -> str:
     return secret
 
 
+# account id -> (ciphertext, plaintext, when the ciphertext was last checked)
 _secret_cache: dict[str, tuple[str, str, float]] = {}
-_SECRET_TTL = 300.0
+_SECRET_TTL = 30.0
 
 
 def signing_secret(account_id: str) -> str:
-    """The account's secret (created if missing), decrypted at most every 5 minutes per process."""
+    """The account's secret (created if missing). The item is re-read at most every
+    ``_SECRET_TTL`` seconds per process (it is one hot item per account) and KMS is called
+    only when its ciphertext changed, i.e. after a rotation."""
     cached = _secret_cache.get(account_id)
     if cached and time.monotonic() - cached[2] < _SECRET_TTL:
         return cached[1]
-    config = get_config(account_id) or _create(account_id, None, "system")
-    secret = aws.client("kms").decrypt(CiphertextBlob=base64.b64decode(config.secret_ciphertext),
-                                       EncryptionContext=_context(account_id))["Plaintext"].decode()
+    config = get_config(account_id, consistent=False) or _create(account_id, None, "system")
+    if cached and cached[0] == config.secret_ciphertext:
+        secret = cached[1]
+    else:
+        secret = aws.client("kms").decrypt(CiphertextBlob=base64.b64decode(config.secret_ciphertext),
+                                           EncryptionContext=_context(account_id))["Plaintext"].decode()
     _secret_cache[account_id] = (config.secret_ciphertext, secret, time.monotonic())
     return secret
 
@@ -173,16 +188,20 @@ def notify_status(message: Message) -> bool:
     False when neither exists (nothing is sent)."""
     target = message.callback_url
     if not target:
-        config = get_config(message.account_id)
+        config = get_config(message.account_id, consistent=False)
         target = config.url if config else None
     if not target:
         return False
     event = event_for(message)
-    delivery = Delivery(delivery_pk(message.account_id, event["event_id"]),
-                        f"{iso(utcnow())}#{event['event_id']}", account_id=message.account_id,
+    expires_at = int(time.time()) + DELIVERY_TTL_SECONDS
+    sort_key = delivery_sk(iso(utcnow()), event["event_id"])
+    delivery = Delivery(delivery_pk(message.account_id, event["event_id"]), sort_key, account_id=message.account_id,
                         event_id=event["event_id"], message_id=message.message_id, url=target, status="pending",
-                        expires_at=int(time.time()) + DELIVERY_TTL_SECONDS)
-    delivery.save()
+                        expires_at=expires_at)
+    with Delivery.batch_write() as batch:  # one BatchWriteItem: the delivery and its per-message pointer
+        batch.save(delivery)
+        batch.save(DeliveryRef(message_ref_pk(message.account_id, message.message_id), sort_key,
+                               expires_at=expires_at))
     _enqueue({"event": event, "url": target, "account_id": message.account_id,
               "delivery": [delivery.pk, delivery.sk], "attempt": 0, "first_attempt_at": None})
     return True
@@ -225,17 +244,25 @@ def deliver(ticket: dict, now: datetime | None = None) -> str:
 
 
 def _post(ticket: dict, secret: str) -> tuple[int | None, str | None]:
+    """POST the signed event; (status code, error). Only the status line and headers are
+    read (``stream=True``): a customer's response body can be of any size. On cloud stages
+    the host is resolved again first, so a name that has since been pointed at a private
+    address is refused (a resolver that answers differently to requests' own lookup a moment
+    later is not caught; pinning the address would close that too)."""
+    if not settings().is_local and _is_private(urlsplit(ticket["url"]).hostname or ""):
+        return None, "refused: the host resolves to a private address"
     body = json.dumps(ticket["event"], separators=(",", ":"), ensure_ascii=False).encode()
     timestamp = int(time.time())
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
                "X-JMC-Event-Id": ticket["event"]["event_id"], "X-JMC-Timestamp": str(timestamp),
                "X-JMC-Signature": webhook_signing.signature(secret, timestamp, body)}
     try:
-        reply = requests.post(ticket["url"], data=body, headers=headers, timeout=settings().webhook_timeout,
-                              allow_redirects=False)
+        with requests.post(ticket["url"], data=body, headers=headers, timeout=settings().webhook_timeout,
+                           allow_redirects=False, stream=True) as reply:
+            code = reply.status_code
     except requests.RequestException as exc:
         return None, type(exc).__name__
-    return reply.status_code, None if reply.status_code < 300 else f"HTTP {reply.status_code}"
+    return code, None if 200 <= code < 300 else f"HTTP {code}"
 
 
 def _record(delivery: Delivery, status: str, attempts: int, code: int | None, error: str | None,
@@ -250,23 +277,64 @@ def _record(delivery: Delivery, status: str, attempts: int, code: int | None, er
 
 # --- the delivery log -------------------------------------------------------------------------
 
+LOG_PAGE_EXAMINED = 1000  # deliveries one page of the log reads at most when filtering by status
+
+
 def deliveries(account_id: str, limit: int, cursor: str | None, message_id: str | None = None,
                status: str | None = None) -> tuple[list[Delivery], str | None]:
-    """Newest first across the account's shards; the cursor is the last item's sort key."""
-    position = decode_cursor(cursor)
-    before = position.get("before") if position else None
-    if position is not None and not isinstance(before, str):
-        raise CursorError("is not a cursor this API returned")
-    condition = None
-    for attr, value in ((Delivery.message_id, message_id), (Delivery.status, status)):
-        if value:
-            condition = (attr == value) if condition is None else condition & (attr == value)
-    range_condition = (Delivery.sk < before) if before else None
-    queries = [Delivery.query(f"D#{account_id}#{shard}", range_condition, filter_condition=condition,
-                              scan_index_forward=False, page_size=100) for shard in range(DELIVERY_SHARDS)]
-    items = []
-    for item in heapq.merge(*queries, key=lambda d: d.sk, reverse=True):
-        items.append(item)
-        if len(items) == limit:
+    """The account's deliveries, newest first, optionally of one message and/or in one status.
+
+    Plans: with ``message_id``, that message's pointers (one query) and a BatchGet of the
+    deliveries; otherwise the account's shards, merged newest first. ``status`` is matched
+    as items are read and a page examines at most ``LOG_PAGE_EXAMINED`` deliveries, so a rare
+    status never turns one request into a read of 30 days of events: such a page may hold
+    fewer than ``limit`` items (even none) and still carry a ``next_cursor``. The cursor is
+    the sort key of the last delivery examined, bound to the filters (FieldError/CursorError
+    for an unknown status or a foreign cursor)."""
+    if status is not None and status not in DELIVERY_STATUSES:
+        raise FieldError("status", f"must be one of {', '.join(DELIVERY_STATUSES)}")
+    digest = hashlib.sha256(json.dumps([message_id, status]).encode()).hexdigest()[:16]
+    before = _cursor_position(cursor, digest)
+    if message_id:
+        stream = _of_message(account_id, message_id, before)
+    else:
+        stream = _of_account(account_id, before, page_size=100 if status else min(limit, 100))
+    items, examined, last = [], 0, None
+    for delivery in stream:
+        examined, last = examined + 1, delivery.sk
+        if status is None or delivery.status == status:
+            items.append(delivery)
+            if len(items) == limit:
+                break
+        if examined >= LOG_PAGE_EXAMINED:
             break
-    return items, (encode_cursor({"before": items[-1].sk}) if len(items) == limit else None)
+    more = len(items) == limit or examined >= LOG_PAGE_EXAMINED
+    return items, (encode_cursor({"before": last, "f": digest}) if more else None)
+
+
+def _cursor_position(cursor: str | None, digest: str) -> str | None:
+    position = decode_cursor(cursor)
+    if position is None:
+        return None
+    if position.get("f") != digest or not isinstance(position.get("before"), str):
+        raise CursorError("belongs to a query with other filters")
+    return position["before"]
+
+
+def _of_account(account_id: str, before: str | None, page_size: int):
+    """Every delivery of the account strictly older than ``before``, newest first."""
+    range_condition = (Delivery.sk < before) if before else None
+    queries = [Delivery.query(f"D#{account_id}#{shard}", range_condition, scan_index_forward=False,
+                              page_size=page_size) for shard in range(DELIVERY_SHARDS)]
+    return heapq.merge(*queries, key=lambda d: d.sk, reverse=True)
+
+
+def _of_message(account_id: str, message_id: str, before: str | None):
+    """The message's deliveries strictly older than ``before``, newest first: the pointers
+    name the sort key, and the event id in it names the shard."""
+    refs = iter(DeliveryRef.query(message_ref_pk(account_id, message_id),
+                                  (DeliveryRef.sk < before) if before else None, scan_index_forward=False))
+    while chunk := [ref.sk for _, ref in zip(range(25), refs)]:
+        keys = [(delivery_pk(account_id, event_id_of(sk)), sk) for sk in chunk]
+        found = {d.sk: d for d in Delivery.batch_get(keys)}
+        yield from (found[sk] for sk in chunk if sk in found)

@@ -6,6 +6,10 @@
   delivery with its attempts. An account's deliveries spread over ``DELIVERY_SHARDS``
   partitions (status events can come at the carrier's pace, ~1,000/s) and are merged
   newest first at read; items expire after 30 days (TTL).
+- ``pk = M#<account>#<message>``, ``sk`` = the delivery's sort key: a keys-only pointer per
+  delivery, so "the deliveries of message X" is one small query plus a BatchGet (the
+  delivery's partition follows from the event id at the end of ``sk``) instead of a
+  filtered read of every shard. Written with the delivery in one BatchWriteItem.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from .base import table_meta, utcnow
 CONFIG_SK = "CONFIG"
 DELIVERY_SHARDS = 8
 DELIVERY_TTL_SECONDS = 30 * 24 * 3600
+DELIVERY_STATUSES = ("pending", "delivered", "retrying", "dead_lettered")
 
 
 def config_pk(account_id: str) -> str:
@@ -28,6 +33,19 @@ def config_pk(account_id: str) -> str:
 def delivery_pk(account_id: str, event_id: str) -> str:
     shard = int(hashlib.sha1(event_id.encode()).hexdigest()[:8], 16) % DELIVERY_SHARDS
     return f"D#{account_id}#{shard}"
+
+
+def message_ref_pk(account_id: str, message_id: str) -> str:
+    return f"M#{account_id}#{message_id}"
+
+
+def delivery_sk(created_iso: str, event_id: str) -> str:
+    """Time ordered and unique: ``<created ISO>#<event id>`` (ISO times contain no ``#``)."""
+    return f"{created_iso}#{event_id}"
+
+
+def event_id_of(sk: str) -> str:
+    return sk.split("#", 1)[1]
 
 
 class WebhookConfig(Model):
@@ -57,4 +75,12 @@ class Delivery(Model):
     next_attempt_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute(default=utcnow)
     updated_at = UTCDateTimeAttribute(default=utcnow)
+    expires_at = NumberAttribute()
+
+
+class DeliveryRef(Model):
+    """Pointer from a message to one of its deliveries (keys only, same TTL)."""
+    Meta = table_meta("webhooks")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
     expires_at = NumberAttribute()

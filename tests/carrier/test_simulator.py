@@ -2,6 +2,13 @@
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import requests
@@ -10,6 +17,7 @@ from carrier_sim import CarrierSimulator, segment_count
 
 KEY, SECRET = "sim-key", "sim-secret"
 TO = "447700900001"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -129,11 +137,34 @@ def test_config_defaults_merge_and_validation(sim):
     from carrier_sim.server import DEFAULT_CONFIG
     assert requests.get(f"{sim.url}/_sim/config", timeout=5).json() == DEFAULT_CONFIG
     assert configure(sim, latency_ms=5)["latency_ms"] == 5
-    for bad in ({"nope": 1}, {"fail_next_5xx": -1}, {"throttle_tps": 0}, {"outcomes": {"GB": {"lost": 1}}},
-                {"number_outcomes": {"1": "gone"}}, {"dlr_method": "PUT"}, {"dlr_url": "ftp://x"},
-                {"reject": {"1": {"status": "x"}}}):
-        assert requests.put(f"{sim.url}/_sim/config", json=bad, timeout=5).status_code == 400
+    bad_patches = ({"nope": 1}, {"fail_next_5xx": -1}, {"throttle_tps": 0}, {"outcomes": {"GB": {"lost": 1}}},
+                   {"outcomes": {"gb": {"failed": 1}}}, {"outcomes": {"GB": {"failed": 0}}},
+                   {"number_outcomes": {"1": "gone"}}, {"dlr_method": "PUT"}, {"dlr_url": "ftp://x"},
+                   {"reject": {"1": {"status": "x"}}}, {"reject": {"1": {"status": "7", "from_part": 0}}},
+                   {"err_codes": {"failed": "x"}}, {"err_codes": {"lost": "1"}}, {"max_segments": 0},
+                   {"balance": -1}, {"balance": "lots"}, {"seed": True}, {"latency_ms": 9, "dlr_delay_ms": -1})
+    for bad in bad_patches:
+        response = requests.put(f"{sim.url}/_sim/config", json=bad, timeout=5)
+        assert response.status_code == 400, bad
+        assert list(bad)[-1] in response.json()["error"]  # names the offending key
+    assert requests.put(f"{sim.url}/_sim/config", data="[1]", timeout=5).status_code == 400
     assert requests.get(f"{sim.url}/_sim/config", timeout=5).json()["latency_ms"] == 5
+    # Merge: untouched keys keep their values; PUT of the defaults restores them (tests reset so).
+    assert configure(sim, dlr_delay_ms=7)["latency_ms"] == 5
+    assert configure(sim, **DEFAULT_CONFIG) == DEFAULT_CONFIG
+
+
+def test_configure_from_python_normalises_numbers(sim):
+    config = sim.configure(number_outcomes={"+447700900123": "failed"}, reject={"+447700900124": {"status": 7}})
+    assert config["number_outcomes"] == {"447700900123": "failed"}
+    assert config["reject"] == {"447700900124": {"status": 7}}
+    with pytest.raises(ValueError, match="max_segments"):
+        sim.configure(max_segments=-1)
+
+
+def test_unknown_route_is_404(sim):
+    assert requests.get(f"{sim.url}/_sim/nothing", timeout=5).status_code == 404
+    assert requests.post(f"{sim.url}/_sim/messages", timeout=5).status_code == 404
 
 
 def test_fail_next_5xx(sim):
@@ -174,3 +205,131 @@ def test_stop_is_clean_and_idempotent():
     simulator.stop()
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{url}/health", timeout=2)
+
+
+# --- the rest of Vonage's status codes -----------------------------------------------------
+
+@pytest.mark.parametrize("fields, status", [
+    ({"from": "ABCDEFGHIJKL"}, "15"),            # alphanumeric sender over 11 characters
+    ({"from": "1" * 16}, "15"),                  # numeric sender over 15 digits
+    ({"from": "Tab\tName"}, "15"),
+    ({"callback": "not-a-url"}, "23"),
+    ({"to": "99912345678"}, "6"),                # no such calling code
+])
+def test_invalid_sender_callback_and_prefix(sim, fields, status):
+    [entry] = submit(sim, **fields)["messages"]
+    assert entry["status"] == status and entry["error-text"]
+    assert recorded(sim) == []
+
+
+@pytest.mark.parametrize("sender", ["JMC Alerts", "+447700900999", "123456789012345"])
+def test_numeric_and_alphanumeric_senders_are_accepted(sim, sender):
+    assert submit(sim, **{"from": sender})["messages"][0]["status"] == "0"
+
+
+def test_message_too_long_is_status_12(sim):
+    configure(sim, max_segments=2)
+    assert submit(sim, text="a" * 306)["message-count"] == "2"
+    assert submit(sim, text="a" * 307)["messages"] == [{"status": "12", "error-text": "Message Too Long: 3 segments"}]
+    assert len(recorded(sim)) == 2
+
+
+def test_prepaid_balance_runs_out_with_status_9(sim):
+    configure(sim, balance=0.012)  # two segments at 0.0057
+
+    first = submit(sim)["messages"][0]
+    assert (first["status"], first["remaining-balance"], first["message-price"]) == ("0", "0.00630000", "0.00570000")
+    assert submit(sim, text="a" * 200)["messages"] == [{"status": "9", "error-text": "Partner Quota Violation"}]
+    assert submit(sim)["messages"][0]["remaining-balance"] == "0.00060000"
+    assert submit(sim)["messages"][0]["status"] == "9"
+    assert configure(sim)["balance"] == "0.00060000"
+    assert len(recorded(sim)) == 2
+    configure(sim, balance=None)  # back to post-paid: never short
+    assert submit(sim)["messages"][0]["status"] == "0"
+
+
+def test_post_paid_balance_goes_down_per_segment(sim):
+    one = submit(sim)["messages"][0]["remaining-balance"]
+    two = submit(sim, text="a" * 200)["messages"]
+    assert (one, two[-1]["remaining-balance"]) == ("99.99430000", "99.98290000")
+
+
+def test_whole_message_rejection_with_any_status(sim):
+    configure(sim, reject={"+" + TO: {"status": "5"}})  # "+" is ignored, from_part defaults to 1
+    answer = submit(sim, text="b" * 200)
+    assert [(m["status"], m["error-text"]) for m in answer["messages"]] == [("5", "Internal Error")] * 2
+    assert "message-id" not in answer["messages"][0]
+    assert recorded(sim) == []
+    assert submit(sim, to="447700900002")["messages"][0]["status"] == "0"  # other numbers are untouched
+
+
+# --- listing -------------------------------------------------------------------------------
+
+def test_listing_is_per_segment_and_filters_combine(sim):
+    answer = submit(sim, text="c" * 200, **{"client-ref": "long"})
+    submit(sim, to="447700900002", **{"client-ref": "long"})
+    submit(sim, **{"client-ref": "short"})
+
+    rows = recorded(sim, to=TO, **{"client-ref": "long"})
+    assert [(r["part"], r["segments"]) for r in rows] == [(1, 2), (2, 2)]
+    assert [r["message-id"] for r in rows] == [m["message-id"] for m in answer["messages"]]
+    assert all(r["text"] == "c" * 200 for r in rows)  # the whole text on every row
+    assert {"to", "from", "text", "type", "message-id", "client-ref", "received_at"} <= rows[0].keys()
+    assert len(recorded(sim, **{"client-ref": "long"})) == 3
+    assert recorded(sim, **{"client-ref": "nope"}) == []
+    assert recorded(sim, to="447700900003") == []
+    [no_ref] = recorded(sim, to="447700900002")
+    assert no_ref["client-ref"] == "long" and recorded(sim)[-1]["client-ref"] == "short"
+
+
+def test_message_without_client_ref_lists_null(sim):
+    submit(sim)
+    assert recorded(sim)[0]["client-ref"] is None
+
+
+def test_throttle_window_moves_on(sim):
+    configure(sim, throttle_tps=1)
+    assert [submit(sim)["messages"][0]["status"] for _ in range(2)] == ["0", "1"]
+    time.sleep(1.05)
+    assert submit(sim)["messages"][0]["status"] == "0"
+
+
+def test_concurrent_submits_are_all_recorded_once(sim):
+    def send(n):
+        return submit(sim, text=f"message {n} " + "x" * 160)  # two segments each
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(send, range(80)))
+
+    ids = [m["message-id"] for a in answers for m in a["messages"]]
+    rows = recorded(sim)
+    assert len(ids) == len(set(ids)) == len(rows) == 160
+    assert {r["message-id"] for r in rows} == set(ids)
+    balances = sorted(Decimal(m["remaining-balance"]) for a in answers for m in a["messages"][:1])
+    assert balances[0] == Decimal("100") - Decimal("0.0057") * 160  # every segment charged exactly once
+
+
+# --- python -m carrier_sim -----------------------------------------------------------------
+
+def test_command_line_runs_configures_and_stops_on_sigterm():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "carrier_sim", "--api-key", KEY, "--api-secret", SECRET, "--dlr-delay-ms", "5",
+         "--seed", "3", "--config", '{"max_segments": 4}'],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = process.stdout.readline().strip()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url)
+        config = requests.get(f"{url}/_sim/config", timeout=5).json()
+        assert (config["dlr_delay_ms"], config["seed"], config["max_segments"]) == (5, 3, 4)
+        reply = requests.post(f"{url}/sms/json", data={"api_key": KEY, "api_secret": "bad", "from": "JMC",
+                                                       "to": TO, "text": "x"}, timeout=5)
+        assert reply.json()["messages"][0]["status"] == "4"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+
+
+def test_command_line_rejects_bad_config():
+    done = subprocess.run([sys.executable, "-m", "carrier_sim", "--config", '{"max_segments": 0}'],
+                          cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2 and "max_segments" in done.stderr

@@ -51,7 +51,7 @@ def emails_to(address: str) -> list[str]:
 
 def sms_to(carrier_url: str, phone: str) -> list[str]:
     messages = requests.get(f"{carrier_url}/_sim/messages", params={"to": phone.lstrip("+")}, timeout=5).json()
-    return [m["text"] for m in messages["messages"]]
+    return [m["text"] for m in messages["messages"] if m.get("part", 1) == 1]  # rows are per segment
 
 
 def last_code(app, address: str) -> str:

@@ -196,3 +196,288 @@ def _next_ticket() -> dict:
     message = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1)["Messages"][0]
     sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
     return json.loads(message["Body"])
+
+
+# --- events built from Message objects, the delivery log, who sees what ------------------------
+
+def _message(account_id: str, status: str = "delivered", callback_url: str | None = None, **fields):
+    """A message as the status code hands it over (never saved: notify_status must not read it)."""
+    from chalicelib.domain.ids import new_id
+    from chalicelib.store.messages import Message
+    now = utcnow()
+    values = dict(account_id=account_id, source="api", type="transactional", to="+447400123456", country="GB",
+                  text="Your code is 1", segments=2, encoding="GSM-7", price_micros=80_000, refunded_micros=0,
+                  status=status, client_ref="order-1", callback_url=callback_url, created_at=now,
+                  submitted_at=now, delivered_at=now if status in ("delivered", "failed") else None,
+                  ckey="-", acct_day="-", acct_to="-")
+    return Message(new_id("msg"), **{**values, **fields})
+
+
+def _queued_tickets() -> list[dict]:
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = sqs.get_queue_url(QueueName="jmc-local-webhooks")["QueueUrl"]
+    tickets = []
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        for message in messages:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            tickets.append(json.loads(message["Body"]))
+    return tickets
+
+
+def _add_member(client, app, ops_token, account_id: str, email: str) -> str:
+    from tests.service.helpers import initial_password, login
+    assert client.post(f"/v1/ops/accounts/{account_id}/users", {"email": email, "name": "Mem"},
+                       token=ops_token).status == 201
+    return login(client, app, email, initial_password(app, email))["access_token"]
+
+
+def _rival_owner(client, app, ops_token) -> tuple[str, str]:
+    from tests.service.helpers import initial_password, login
+    created = client.post("/v1/ops/accounts", {"name": "Hook Rival Inc",
+                                               "owner": {"email": "boss@hookrival.example", "name": "Boss"}},
+                          token=ops_token).json
+    password = initial_password(app, "boss@hookrival.example")
+    return created["id"], login(client, app, "boss@hookrival.example", password)["access_token"]
+
+
+def test_notify_status_queues_one_small_ticket_with_the_event(aws, seeded):
+    message = _message(seeded.demo_account_id, "delivered", "https://hooks.example.com/x", refunded_micros=30_000,
+                       err_code="0", task_id="task_1")  # never saved: a re-read would find nothing
+    assert webhooks.notify_status(message) is True
+    [ticket] = _queued_tickets()
+    assert set(ticket) == {"event", "url", "account_id", "delivery", "attempt", "first_attempt_at"}
+    assert (ticket["url"], ticket["account_id"], ticket["attempt"], ticket["first_attempt_at"]) == (
+        "https://hooks.example.com/x", seeded.demo_account_id, 0, None)
+    event = ticket["event"]
+    assert event == {
+        "event_id": f"{message.message_id}:delivered", "type": "message.status", "message_id": message.message_id,
+        "status": "delivered", "to": "+447400123456", "country": "GB", "segments": 2, "price": "0.05",
+        "err_code": "0", "client_ref": "order-1", "task_id": "task_1",
+        "created_at": event["created_at"], "submitted_at": event["submitted_at"], "delivered_at": event["delivered_at"]}
+    assert event["created_at"].endswith("Z") and event["delivered_at"].endswith("Z")
+    assert len(json.dumps(ticket)) < 2048
+
+
+def test_no_url_anywhere_means_nothing_is_queued(aws, seeded):
+    assert webhooks.notify_status(_message(seeded.demo_account_id)) is False
+    assert _queued_tickets() == []
+
+
+def test_a_message_callback_url_wins_over_the_account_url(client, app, seeded, ops_token, endpoint):
+    account_hook = Listener()
+    try:
+        client.put(f"/v1/ops/accounts/{seeded.demo_account_id}/webhook", {"url": account_hook.url}, token=ops_token)
+        webhooks.notify_status(_message(seeded.demo_account_id, callback_url=endpoint.url))
+        webhooks.notify_status(_message(seeded.demo_account_id))
+        assert drain_queue(app, "webhooks") == 2
+        assert len(endpoint.wait(1)) == 1 and len(account_hook.wait(1)) == 1
+        assert endpoint.received[0]["params"]["message_id"] != account_hook.received[0]["params"]["message_id"]
+    finally:
+        account_hook.close()
+
+
+def test_members_see_the_webhook_but_only_the_owner_changes_it(client, app, seeded, ops_token, demo_token, endpoint):
+    client.put(f"/v1/ops/accounts/{seeded.demo_account_id}/webhook", {"url": endpoint.url}, token=ops_token)
+    member = _add_member(client, app, ops_token, seeded.demo_account_id, "hookmember@demo.example")
+    assert client.get("/v1/webhook", token=member).json["url"] == endpoint.url
+    assert client.get("/v1/webhook/deliveries", token=member).status == 200
+    assert client.put("/v1/webhook", {"url": endpoint.url + "/x"}, token=member).status == 403
+    assert client.post("/v1/webhook/secret", {}, token=member).status == 403
+    assert client.get("/v1/webhook", token=demo_token).json["url"] == endpoint.url  # unchanged
+    assert client.put("/v1/webhook", {"url": "ftp://x"}, token=demo_token).json["error"]["field"] == "url"
+
+
+def test_the_secret_is_kms_ciphertext_at_rest_and_its_rotation_is_audited(client, seeded, ops_token, demo_token,
+                                                                        endpoint):
+    client.put(f"/v1/ops/accounts/{seeded.demo_account_id}/webhook", {"url": endpoint.url}, token=ops_token)
+    reply = client.post("/v1/webhook/secret", {}, token=demo_token)
+    secret = reply.json["secret"]
+    assert reply.headers.get("Cache-Control") == "no-store"
+    table = boto3.client("dynamodb", region_name="us-east-1")
+    raw = table.get_item(TableName="jmc-local-webhooks",
+                         Key={"pk": {"S": f"CFG#{seeded.demo_account_id}"}, "sk": {"S": "CONFIG"}})["Item"]
+    assert secret not in json.dumps(raw) and secret[6:] not in json.dumps(raw)
+    assert client.get("/v1/webhook", token=demo_token).json["secret_hint"] == "…" + secret[-4:]
+    events = client.get("/v1/audit-events", token=demo_token).json["events"]
+    assert "webhook.secret_rotated" in [e["action"] for e in events]
+    assert secret not in json.dumps(events)
+    assert client.post("/v1/webhook/secret", {}, token=demo_token).json["secret"] != secret
+
+
+def test_a_rotated_secret_reaches_warm_workers_within_the_cache_window(client, app, seeded, ops_token, demo_token,
+                                                                      endpoint):
+    import time as clock
+    account = seeded.demo_account_id
+    old = _configure(client, ops_token, demo_token, seeded, endpoint.url)
+    assert webhooks.signing_secret(account) == old
+    stale_entry = webhooks._secret_cache[account]
+    new = client.post("/v1/webhook/secret", {}, token=demo_token).json["secret"]
+    assert webhooks.signing_secret(account) == new  # the rotating process forgets at once
+    # Another warm worker still holds the old one: used only until the item is re-read.
+    webhooks._secret_cache[account] = stale_entry
+    assert webhooks.signing_secret(account) == old
+    webhooks._secret_cache[account] = (stale_entry[0], stale_entry[1], clock.monotonic() - webhooks._SECRET_TTL - 1)
+    assert webhooks.signing_secret(account) == new
+    webhooks.notify_status(_message(account))
+    drain_queue(app, "webhooks")
+    [hit] = endpoint.wait(1)
+    headers = {k.lower(): v for k, v in hit["headers"].items()}
+    assert webhook_signing.verify(new, headers["x-jmc-timestamp"], hit["body"], headers["x-jmc-signature"])
+
+
+def test_other_tenants_see_none_of_the_deliveries(client, app, seeded, ops_token, demo_token, endpoint):
+    client.put(f"/v1/ops/accounts/{seeded.demo_account_id}/webhook", {"url": endpoint.url}, token=ops_token)
+    message = _message(seeded.demo_account_id)
+    webhooks.notify_status(message)
+    drain_queue(app, "webhooks")
+    assert len(client.get("/v1/webhook/deliveries", token=demo_token).json["deliveries"]) == 1
+    _, rival = _rival_owner(client, app, ops_token)
+    assert client.get("/v1/webhook/deliveries", token=rival).json["deliveries"] == []
+    assert client.get(f"/v1/webhook/deliveries?message_id={message.message_id}", token=rival).json["deliveries"] == []
+    assert client.get("/v1/webhook", token=rival).status == 404
+    assert client.get("/v1/webhook/deliveries", token=ops_token).status == 403
+
+
+def test_the_delivery_log_pages_newest_first_and_filters(client, app, seeded, ops_token, demo_token, endpoint):
+    client.put(f"/v1/ops/accounts/{seeded.demo_account_id}/webhook", {"url": endpoint.url}, token=ops_token)
+    first = _message(seeded.demo_account_id, "submitted")
+    webhooks.notify_status(first)
+    others = [_message(seeded.demo_account_id, "submitted") for _ in range(4)]
+    for message in others:
+        webhooks.notify_status(message)
+    first.status = "delivered"
+    webhooks.notify_status(first)  # the same message's next status: a second event
+    drain_queue(app, "webhooks")
+
+    seen, cursor = [], None
+    while True:
+        page = client.get("/v1/webhook/deliveries?limit=2" + (f"&cursor={cursor}" if cursor else ""),
+                          token=demo_token).json
+        assert len(page["deliveries"]) <= 2
+        seen += page["deliveries"]
+        if not (cursor := page["next_cursor"]):
+            break
+    assert [d["event_id"] for d in seen] == (
+        [f"{first.message_id}:delivered"] + [f"{m.message_id}:submitted" for m in reversed(others)]
+        + [f"{first.message_id}:submitted"])
+    assert {d["status"] for d in seen} == {"delivered"} and all(d["attempts"] == 1 for d in seen)
+
+    one = client.get(f"/v1/webhook/deliveries?message_id={first.message_id}&limit=1", token=demo_token).json
+    assert [d["event_id"] for d in one["deliveries"]] == [f"{first.message_id}:delivered"]
+    rest = client.get(f"/v1/webhook/deliveries?message_id={first.message_id}&cursor={one['next_cursor']}",
+                      token=demo_token).json
+    assert [d["event_id"] for d in rest["deliveries"]] == [f"{first.message_id}:submitted"]
+    assert rest["next_cursor"] is None
+    assert client.get("/v1/webhook/deliveries?status=retrying", token=demo_token).json["deliveries"] == []
+    assert len(client.get("/v1/webhook/deliveries?status=delivered", token=demo_token).json["deliveries"]) == 6
+
+    bad = client.get("/v1/webhook/deliveries?status=lost", token=demo_token)
+    assert bad.status == 422 and bad.json["error"]["field"] == "status"
+    foreign = client.get(f"/v1/webhook/deliveries?status=delivered&cursor={one['next_cursor']}", token=demo_token)
+    assert foreign.status == 400 and foreign.json["error"]["field"] == "cursor"
+
+
+def test_a_status_filter_reads_a_bounded_amount_per_page(client, app, seeded, ops_token, demo_token, monkeypatch):
+    failing = Listener(fail_first=1)
+    try:
+        client.put(f"/v1/ops/accounts/{seeded.demo_account_id}/webhook", {"url": failing.url}, token=ops_token)
+        monkeypatch.setenv("JMC_WEBHOOK_RETRY_BASE", "600")  # the retry stays queued, out of sight
+        settings.cache_clear()
+        oldest = _message(seeded.demo_account_id)
+        webhooks.notify_status(oldest)
+        drain_queue(app, "webhooks")  # its only attempt gets the 500: retrying
+        for _ in range(5):
+            webhooks.notify_status(_message(seeded.demo_account_id))  # pending, never attempted
+        monkeypatch.setattr(webhooks, "LOG_PAGE_EXAMINED", 3)
+        pages, found, cursor = 0, [], None
+        while True:
+            page = client.get("/v1/webhook/deliveries?status=retrying" + (f"&cursor={cursor}" if cursor else ""),
+                              token=demo_token).json
+            pages, found = pages + 1, found + page["deliveries"]
+            if not (cursor := page["next_cursor"]):
+                break
+        # 6 deliveries, 3 examined per page: [] + cursor, [retrying] + cursor, [] (end reached).
+        assert [d["message_id"] for d in found] == [oldest.message_id] and pages == 3
+        assert found[0]["last_status_code"] == 500 and found[0]["next_attempt_at"]
+    finally:
+        failing.close()
+        settings.cache_clear()
+
+
+def test_failing_and_slow_endpoints_neither_fail_nor_serialise_the_batch(client, app, seeded, ops_token, monkeypatch):
+    import time as clock
+    slow, failing = Listener(delay=1.0), Listener(fail_first=100)
+    try:
+        monkeypatch.setenv("JMC_WEBHOOK_RETRY_BASE", "600")
+        monkeypatch.setenv("JMC_WEBHOOK_TIMEOUT", "3")
+        settings.cache_clear()
+        for _ in range(4):
+            webhooks.notify_status(_message(seeded.demo_account_id, callback_url=slow.url))
+        for _ in range(3):
+            webhooks.notify_status(_message(seeded.demo_account_id, callback_url=failing.url))
+        webhooks.signing_secret(seeded.demo_account_id)  # a warm worker: secret created and cached
+        started = clock.monotonic()
+        assert drain_queue(app, "webhooks") == 7  # the handler did not raise: 500s are outcomes
+        elapsed = clock.monotonic() - started
+        assert len(slow.received) == 4 and len(failing.received) == 3
+        assert elapsed < 3.0, f"four 1 s endpoints took {elapsed:.1f} s: the batch was not parallel"
+        log = webhooks.deliveries(seeded.demo_account_id, 20, None)[0]
+        assert sorted(d.status for d in log) == ["delivered"] * 4 + ["retrying"] * 3
+    finally:
+        slow.close()
+        failing.close()
+        settings.cache_clear()
+
+
+def test_a_platform_error_fails_only_its_record(client, app, seeded, ops_token, endpoint, monkeypatch):
+    from chalicelib.jobs.sqs import BatchFailed
+    client.put(f"/v1/ops/accounts/{seeded.demo_account_id}/webhook", {"url": endpoint.url}, token=ops_token)
+    good, bad = _message(seeded.demo_account_id), _message(seeded.demo_account_id)
+    webhooks.notify_status(good)
+    webhooks.notify_status(bad)
+    real = webhooks.deliver
+
+    def deliver(ticket, now=None):
+        if ticket["event"]["message_id"] == bad.message_id:
+            raise RuntimeError("DynamoDB unavailable")  # ours, not the customer's: redeliver it
+        return real(ticket, now)
+    monkeypatch.setattr(webhooks, "deliver", deliver)
+    with pytest.raises(BatchFailed):
+        drain_queue(app, "webhooks")
+    assert [hit["params"]["message_id"] for hit in endpoint.wait(1)] == [good.message_id]
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = sqs.get_queue_url(QueueName="jmc-local-webhooks")["QueueUrl"]
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert (counts["ApproximateNumberOfMessages"], counts["ApproximateNumberOfMessagesNotVisible"]) == ("0", "1")
+
+
+def test_cloud_stages_refuse_at_delivery_a_host_that_now_resolves_privately(aws, seeded, endpoint, monkeypatch):
+    import dataclasses
+    webhooks.notify_status(_message(seeded.demo_account_id, callback_url=endpoint.url))  # accepted on local
+    [ticket] = _queued_tickets()
+    cloud = dataclasses.replace(settings(), stage="prod")
+    monkeypatch.setattr(webhooks, "settings", lambda: cloud)
+    monkeypatch.setattr(webhooks, "_enqueue", lambda ticket, delay=0: None)
+    assert webhooks.deliver(ticket) == "retrying"
+    assert endpoint.received == []
+    [delivery] = webhooks.deliveries(seeded.demo_account_id, 5, None)[0]
+    assert "private" in delivery.last_error and delivery.last_status_code is None
+
+
+@pytest.mark.parametrize("url", ["https://localhost/hook", "https://[::1]/hook", "https://100.64.0.1/hook",
+                                 "https://[::ffff:10.0.0.1]/hook", "https://0.0.0.0/hook", "https://2130706433/hook",
+                                 "https://192.168.1.1/hook", "https://224.0.0.1/hook"])
+def test_cloud_stages_refuse_every_non_public_address(monkeypatch, url):
+    from chalicelib.services.directory import FieldError
+    monkeypatch.setenv("JMC_STAGE", "prod")
+    settings.cache_clear()
+    try:
+        with pytest.raises(FieldError) as refused:
+            webhooks.check_url(url)
+        assert refused.value.field == "url" and "private" in str(refused.value)
+    finally:
+        settings.cache_clear()
+
+
+def test_the_local_stage_allows_plain_http_to_loopback(aws):
+    assert webhooks.check_url("http://127.0.0.1:8080/hook") == "http://127.0.0.1:8080/hook"
