@@ -15,6 +15,15 @@ _IMPOSSIBLE = {
     phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "has an unknown country code",
     phonenumbers.ValidationResult.INVALID_LENGTH: "has the wrong length for its country",
 }
+# Reasons read after the field name ("to is too short ..."); the number-list report matches
+# "too short", "too long", "unknown country", "wrong length", "not a valid" to translate them.
+_UNPARSABLE = {
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "has an unknown country code",
+    phonenumbers.NumberParseException.NOT_A_NUMBER: "is not a phone number",
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "is too short to be a phone number",
+    phonenumbers.NumberParseException.TOO_SHORT_NSN: "is too short to be a phone number",
+    phonenumbers.NumberParseException.TOO_LONG: "is too long to be a phone number",
+}
 
 
 class PhoneNumberError(ValueError):
@@ -24,13 +33,14 @@ class PhoneNumberError(ValueError):
 @dataclass(frozen=True)
 class PhoneNumber:
     e164: str
-    country: str  # ISO-3166 alpha-2
+    country: str  # ISO-3166 alpha-2, one of phonenumbers.SUPPORTED_REGIONS
 
     @property
     def digits(self) -> str:
         return self.e164.lstrip("+")
 
     def country_name(self, lang: str = "en") -> str:
+        """The number's country in ``lang`` ("en" or "zh"), e.g. 中国香港 for a +852 number."""
         from .country_names import country_name
         return country_name(self.country, lang)
 
@@ -38,7 +48,10 @@ class PhoneNumber:
 def parse_phone(text: str, default_region: str | None = None) -> PhoneNumber:
     """Parse an international number (``+86 138...`` or ``86138...`` with ``default_region``).
 
-    Raises PhoneNumberError naming the reason: unparsable, impossible or invalid.
+    Raises PhoneNumberError with a reason that reads after the field name: empty, not a
+    number, unknown country code, too short/too long/wrong length for its country, not a
+    valid number for its country, or an international service number (+800, +882, ... are
+    in no country, so they have no country, price or name).
     """
     if not isinstance(text, str) or not text.strip():
         raise PhoneNumberError("is empty")
@@ -48,13 +61,16 @@ def parse_phone(text: str, default_region: str | None = None) -> PhoneNumber:
     try:
         number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException as exc:
-        raise PhoneNumberError(f"is not a phone number ({exc._msg})") from None
+        raise PhoneNumberError(_UNPARSABLE.get(exc.error_type, "is not a phone number")) from None
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
         raise PhoneNumberError(_IMPOSSIBLE.get(reason, "has the wrong length for its country"))
-    if not phonenumbers.is_valid_number(number):
-        raise PhoneNumberError("is not a valid number for its country")
+    # is_valid_number() would look the region up itself; look it up once and validate for it.
     region = phonenumbers.region_code_for_number(number)
+    if region == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
+        raise PhoneNumberError("is an international service number, not a number in a country")
+    if region is None or not phonenumbers.is_valid_number_for_region(number, region):
+        raise PhoneNumberError("is not a valid number for its country")
     return PhoneNumber(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), region)
 
 

@@ -23,7 +23,21 @@ def test_names(code, en, zh):
 
 
 def test_unknown_code_and_language():
-    with pytest.raises(KeyError):
-        country_name("XX")
+    for unknown in ("XX", "001", "", None):
+        with pytest.raises(KeyError):
+            country_name(unknown)
     with pytest.raises(ValueError):
         country_name("GB", "fr")
+
+
+def test_committed_data_is_what_the_generator_writes():
+    pytest.importorskip("babel")  # dev-only dependency
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "country_names.py"
+    spec = importlib.util.spec_from_file_location("country_names_script", script)
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    assert generator.OUT.read_text(encoding="utf-8") == generator.render(generator.build_names()), \
+        "run scripts/country_names.py"

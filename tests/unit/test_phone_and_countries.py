@@ -17,6 +17,30 @@ def test_parse_phone_rejects_with_a_reason(bad, reason):
         parse_phone(bad)
 
 
+@pytest.mark.parametrize("bad,reason", [
+    ("+999 1234567", "has an unknown country code"),  # no such calling code
+    ("hello", "is not a phone number"),
+    ("+86 1", "is too short to be a phone number"),
+    ("+44 123", "is too short for its country"),
+    ("+49 30 1234 5678 90123 4", "is too long for its country"),
+    ("+44 7400 1234", "has the wrong length for its country"),  # between UK lengths, none of them
+    ("+49 1234", "is not a valid number for its country"),
+    ("+800 1234 5678", "is an international service number, not a number in a country"),
+])
+def test_parse_phone_reasons_are_exact_phrases(bad, reason):
+    with pytest.raises(PhoneNumberError) as caught:
+        parse_phone(bad)
+    assert str(caught.value).endswith(reason)
+    assert "(" not in str(caught.value)  # no library wording leaks into API errors
+
+
+def test_parse_phone_with_a_default_region_and_country_names():
+    number = parse_phone("138 0013 8000", default_region="CN")
+    assert (number.e164, number.country) == ("+8613800138000", "CN")
+    hong_kong = parse_phone("+852 5123 4567")
+    assert (hong_kong.country, hong_kong.country_name(), hong_kong.country_name("zh")) == ("HK", "Hong Kong", "中国香港")
+
+
 def test_login_phone_regions():
     assert parse_login_phone("+6581234567").country == "SG"
     with pytest.raises(PhoneNumberError, match="mainland China"):
