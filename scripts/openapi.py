@@ -131,6 +131,8 @@ for path, methods in sorted(app.routes.items()):
             op["security"] = []
         if module == "local":
             op["description"] = "Local stage only; 404 on every cloud stage."
+        if name == "list_messages":  # the paging contract (short pages with a cursor) is worth reading
+            op["description"] = inspect.getdoc(entry.view_function).split("\n", 1)[1].strip()
         params = [{"name": p, "in": "path", "required": True, "schema": S()} for p in re.findall(r"{(\w+)}", path)]
         params += [{"name": q, "in": "query", "required": (name, q) in REQUIRED_QUERY, "schema": {"type": "integer", "minimum": 1, "maximum": 200} if q == "limit" else S()} for q in QUERY.get(name, [])]
         if params: op["parameters"] = params

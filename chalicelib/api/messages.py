@@ -1,6 +1,8 @@
 """The message log (seed module 日志查询): one message by id, and the filtered list.
 
-Portal users see their whole account; an application (HTTP Basic) sees what it sent.
+Portal users see their whole account; an application (HTTP Basic) sees what it sent;
+operators get 403 (these are customer routes). Query plans, time-range rules, cursors and
+the cost of a page: ``services/message_log.py``.
 """
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ from .errors import not_found
 from .serializers import message
 
 bp = Blueprint(__name__)
-
 
 
 @bp.route("/v1/messages/{message_id}", methods=["GET"])
@@ -27,7 +28,12 @@ def get_message(message_id):
 
 @bp.route("/v1/messages", methods=["GET"])
 def list_messages():
-    """Messages newest first; filters: type, to, task_name, country, message_id, task_id, status, start, end."""
+    """Messages newest first; filters: type, to, task_name, country, message_id, task_id, status, start, end.
+
+    ``start`` is inclusive and ``end`` exclusive; without an offset they are in the
+    account's time zone; the default is the last 7 days, at most 92. A page may hold fewer
+    than ``limit`` messages (even none) and still carry a ``next_cursor`` when its reading
+    budget ran out; ``next_cursor`` is null only when the range is exhausted."""
     who = customer_or_app(bp.current_request)
     params = dict(bp.current_request.query_params or {})
     limit, cursor = paging(bp.current_request)
