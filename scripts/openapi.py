@@ -95,7 +95,7 @@ OK = {
  "list_webhook_deliveries": LIST("deliveries", "WebhookDelivery"),
  "get_message": REF("Message"), "list_messages": LIST("messages", "Message"),
  "add_blacklisted_numbers": OBJ({"added": {"type": "array", "items": REF("BlacklistEntry")}, "already_listed": {"type": "integer"},
-                                 "invalid": {"type": "array", "items": OBJ({"value": S(), "reason": S()})}}),
+                                 "invalid": {"type": "array", "items": OBJ({"value": {"description": "the item as sent (any JSON value)"}, "reason": S()})}}),
  "list_blacklisted_numbers": LIST("numbers", "BlacklistEntry"), "add_blacklisted_country": REF("BlacklistEntry"),
  "list_blacklisted_countries": LIST("countries", "BlacklistEntry"),
  "send_sms": OBJ({"message_id": S(), "to": S(), "country": S(), "segments": {"type": "integer"}, "encoding": S(enum=["GSM-7", "UCS-2"]), "price": MONEY, "status": S(enum=["queued"])}),
@@ -159,6 +159,9 @@ for path, methods in sorted(app.routes.items()):
         if name in ("list_accounts", "ledger", "account_ledger", "audit_events", "list_messages", "list_blacklisted_numbers", "list_blacklisted_countries"): codes += ["400"]
         if module in ("messages", "blacklist", "webhook", "templates"): codes += ["403", "404", "422"]
         if name == "list_webhook_deliveries": codes += ["400"]
+        if name in ("add_blacklisted_numbers", "add_blacklisted_country"):  # idempotent re-adds
+            responses["200"] = {"description": "Nothing new was added (already listed, or no valid number)" if name == "add_blacklisted_numbers" else "Already listed: the existing entry", "content": {"application/json": {"schema": OK[name]}}}
+            op["description"] = inspect.getdoc(entry.view_function).split("\n", 1)[1].strip()
         for c in sorted(set(codes)): responses[c] = err(c)
         op["responses"] = responses
         paths.setdefault(path, {})[method.lower()] = op

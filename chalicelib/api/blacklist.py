@@ -17,8 +17,8 @@ from .serializers import blacklist_entry
 bp = Blueprint(__name__)
 
 
-
-def _app_id(who, app_id):
+def _app_id(who, app_id) -> str:
+    """The app whose list this request works on (404 when the caller may not see it)."""
     try:
         return blacklist.app_for(who, app_id)
     except blacklist.EntryNotFound:
@@ -27,7 +27,10 @@ def _app_id(who, app_id):
 
 @bp.route("/v1/blacklist/numbers", methods=["POST"])
 def add_blacklisted_numbers():
-    """Block numbers for an app (normalised to E.164; bad ones are reported, not fatal)."""
+    """Block numbers for an app (up to 1,000 a request, normalised to E.164).
+
+    Bad numbers are reported in `invalid` with a reason and do not fail the request. 201 when
+    something was added; 200 when nothing was (all already listed, or none valid)."""
     who = customer_or_app(bp.current_request)
     body = json_body(bp.current_request)
     app_id = _app_id(who, body.get("app_id"))
@@ -39,6 +42,7 @@ def add_blacklisted_numbers():
 
 @bp.route("/v1/blacklist/numbers", methods=["GET"])
 def list_blacklisted_numbers():
+    """List an app's blocked numbers (or look one up exactly with number=)."""
     who = customer_or_app(bp.current_request)
     params = bp.current_request.query_params or {}
     app_id = _app_id(who, params.get("app_id"))
@@ -49,12 +53,15 @@ def list_blacklisted_numbers():
 
 @bp.route("/v1/blacklist/numbers/{entry_id}", methods=["DELETE"])
 def remove_blacklisted_number(entry_id):
+    """Unblock a number (404 for an id naming nothing this caller may see)."""
     return _remove(entry_id, NUMBER)
 
 
 @bp.route("/v1/blacklist/countries", methods=["POST"])
 def add_blacklisted_country():
-    """Block a whole country for an app (ISO-3166 alpha-2)."""
+    """Block a whole country for an app (ISO-3166 alpha-2).
+
+    201 with the new entry; 200 with the existing entry when the country was already listed."""
     who = customer_or_app(bp.current_request)
     body = json_body(bp.current_request)
     app_id = _app_id(who, body.get("app_id"))
@@ -64,6 +71,7 @@ def add_blacklisted_country():
 
 @bp.route("/v1/blacklist/countries", methods=["GET"])
 def list_blacklisted_countries():
+    """List an app's blocked countries."""
     who = customer_or_app(bp.current_request)
     app_id = _app_id(who, (bp.current_request.query_params or {}).get("app_id"))
     limit, cursor = paging(bp.current_request)
@@ -73,6 +81,7 @@ def list_blacklisted_countries():
 
 @bp.route("/v1/blacklist/countries/{entry_id}", methods=["DELETE"])
 def remove_blacklisted_country(entry_id):
+    """Unblock a country (404 for an id naming nothing this caller may see)."""
     return _remove(entry_id, COUNTRY)
 
 

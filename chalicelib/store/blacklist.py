@@ -1,7 +1,14 @@
 """Blacklists, per application (app key): one partition per app, ``sk = N#<E.164>`` for a
 number and ``C#<ISO country>`` for a whole country. A send checks both keys with one
-BatchGetItem; a bulk task reads the app's countries once and its numbers 100 at a time."""
+BatchGetItem; a bulk task reads the app's countries once and its numbers 100 at a time.
+
+Public entry ids name the item's key, ``N.<app id>.<digits>`` or ``C.<app id>.<country>``
+(URL-safe: letters, digits, ``_`` and ``.``), so a DELETE is one key lookup and needs
+neither a Scan nor an index. ``parse_public_id`` is strict: anything else is not an id.
+"""
 from __future__ import annotations
+
+import re
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
@@ -10,6 +17,12 @@ from .base import table_meta, utcnow
 
 NUMBER = "N"
 COUNTRY = "C"
+
+# An app id is new_id("app"): "app_" + hex. E.164 has at most 15 digits; ISO alpha-2 is two
+# capitals. The kind letter and the value's shape must agree (a number never looks like a
+# country), so every id maps to exactly one key and every key to exactly one id.
+_PUBLIC_ID_RE = re.compile(r"(?:N\.(app_[0-9a-f]{1,64})\.([1-9][0-9]{3,14})"
+                           r"|C\.(app_[0-9a-f]{1,64})\.([A-Z]{2}))")
 
 
 class BlacklistEntry(Model):
@@ -39,4 +52,30 @@ class BlacklistEntry(Model):
 
 
 def entry_key(kind: str, value: str) -> str:
+    """The sort key of ``value`` (an E.164 number or an ISO country) of ``kind``."""
     return f"{kind}#{value}"
+
+
+def parse_public_id(entry_id: object, kind: str) -> tuple[str, str] | None:
+    """(app id, sort key) named by a public id of ``kind``; None for anything malformed or of
+    the other kind (the caller answers 404 either way)."""
+    match = _PUBLIC_ID_RE.fullmatch(entry_id) if isinstance(entry_id, str) else None
+    if match is None:
+        return None
+    if kind == NUMBER and match.group(1):
+        return match.group(1), entry_key(NUMBER, "+" + match.group(2))
+    if kind == COUNTRY and match.group(3):
+        return match.group(3), entry_key(COUNTRY, match.group(4))
+    return None
+
+
+def is_start_key(last_key: object, app_id: str, kind: str) -> bool:
+    """Whether ``last_key`` (a decoded paging cursor) is a key of ``app_id``'s ``kind``
+    entries, the only start keys this API hands out for that list. DynamoDB refuses other
+    start keys with a ValidationException (a 500), and a cursor taken from another app's
+    list must not page through this one."""
+    if not isinstance(last_key, dict) or set(last_key) != {"pk", "sk"}:
+        return False
+    sk = last_key["sk"]
+    return (last_key["pk"] == {"S": app_id} and isinstance(sk, dict) and set(sk) == {"S"}
+            and isinstance(sk["S"], str) and sk["S"].startswith(f"{kind}#"))
