@@ -13,9 +13,9 @@ from functools import lru_cache
 
 #: DynamoDB tables, by logical name (the physical name is ``<prefix>-<name>``).
 TABLES = ("accounts", "logins", "auth", "sessions", "ledger", "pricing", "countries", "audit",
-          "messages", "blacklist", "webhooks", "ratelimits")
+          "messages", "blacklist", "webhooks", "ratelimits", "tasks")
 #: SQS queues; each has a dead-letter queue named ``<prefix>-<name>-dlq``.
-QUEUES = ("notifications", "dispatch", "webhooks")
+QUEUES = ("notifications", "dispatch", "webhooks", "tasks")
 CLOUD_STAGES = ("dev", "prod")
 
 
@@ -37,6 +37,8 @@ class Settings:
     dlr_signature_secret: str | None = None
     webhook_retry_base: float = 30.0
     webhook_timeout: float = 5.0
+    task_chunk_size: int = 1000
+    task_work_seconds: float = 240.0
     access_token_ttl: int = 900
     refresh_token_ttl: int = 30 * 24 * 3600
 
@@ -96,4 +98,9 @@ def settings() -> Settings:
         # Customer webhooks: first retry after this many seconds, doubling (1 h cap) for 24 h.
         webhook_retry_base=float(_env("JMC_WEBHOOK_RETRY_BASE", "30")),
         webhook_timeout=float(_env("JMC_WEBHOOK_TIMEOUT", "5")),
+        # Bulk tasks: numbers per chunk file (one work ticket each), and how long one chunk
+        # worker sends before it hands the rest of its chunk to a fresh ticket (under the
+        # 300 s Lambda timeout of send_chunks).
+        task_chunk_size=int(_env("JMC_TASK_CHUNK_SIZE", "1000")),
+        task_work_seconds=float(_env("JMC_TASK_WORK_SECONDS", "240")),
     )

@@ -234,8 +234,8 @@ def _queue_attribute(value: Any) -> str:
 
 
 def _bucket(stack: _Stack, logical: str, props: dict) -> dict[str, str]:
-    """AWS::S3::Bucket: bucket + public access block + default encryption + ownership.
-    Attributes: Ref (name), Arn."""
+    """AWS::S3::Bucket: bucket + public access block + default encryption + ownership +
+    EventBridge notifications. Attributes: Ref (name), Arn."""
     s3, name = stack.client("s3"), props["BucketName"]
     if not _exists(lambda: s3.head_bucket(Bucket=name), "404", "NoSuchBucket"):
         args: dict[str, Any] = {"Bucket": name}
@@ -253,6 +253,10 @@ def _bucket(stack: _Stack, logical: str, props: dict) -> dict[str, str]:
                                      ServerSideEncryptionConfiguration={"Rules": rules})
         if "OwnershipControls" in props:
             s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=props["OwnershipControls"])
+    notifications = props.get("NotificationConfiguration", {})
+    if notifications.get("EventBridgeConfiguration", {}).get("EventBridgeEnabled"):
+        s3.put_bucket_notification_configuration(
+            Bucket=name, NotificationConfiguration={"EventBridgeConfiguration": {}})
     return {"Ref": name, "Arn": f"arn:aws:s3:::{name}"}
 
 

@@ -5,11 +5,16 @@ functions Lambda would (resolved from their ``handler_string``, as Lambda does):
 - SQS sources: long-polls each queue and invokes the handler with a Lambda-shaped batch;
   records the handler did not delete come back after the visibility timeout, as on AWS.
 - Schedules (EventBridge rules): fires each at a faster local tick.
+- EventBridge patterns (``on_cw_event``, e.g. S3 "Object Created"): a real rule on moto's
+  default bus with the handler's pattern, targeting a local queue the runner polls; each
+  event is handed to the handler alone (as Lambda does) and deleted only if it succeeded.
 """
 from __future__ import annotations
 
 import importlib
+import json
 import logging
+import os
 import threading
 import time
 import uuid
@@ -17,7 +22,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 import boto3
-from chalice.app import ScheduledEventConfig, SQSEventConfig
+from chalice.app import CloudWatchEventConfig, ScheduledEventConfig, SQSEventConfig
 
 log = logging.getLogger("devstack.runner")
 
@@ -63,6 +68,8 @@ class EventRunner:
                 self._spawn(self._drain_queue, source)
             elif isinstance(source, ScheduledEventConfig):
                 self._spawn(self._fire_schedule, source)
+            elif isinstance(source, CloudWatchEventConfig):
+                self._spawn(self._route_events, source)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
@@ -74,12 +81,14 @@ class EventRunner:
         thread.start()
         self._threads.append(thread)
 
-    def _invoke(self, source, event: dict) -> None:
+    def _invoke(self, source, event: dict) -> bool:
         self.invocations[source.name] = self.invocations.get(source.name, 0) + 1
         try:
             resolve_handler(source.handler_string)(event, None)
+            return True
         except Exception as exc:  # Lambda would log and let the source retry
             log.warning("%s failed: %s", source.name, exc)
+            return False
 
     def _drain_queue(self, source: SQSEventConfig) -> None:
         sqs = boto3.client("sqs", region_name=self._region)
@@ -98,6 +107,34 @@ class EventRunner:
                 continue
             if messages:
                 self._invoke(source, sqs_event(messages, arn, self._region))
+
+    def _route_events(self, source: CloudWatchEventConfig) -> None:
+        url = self._event_queue(source)
+        sqs = boto3.client("sqs", region_name=self._region)
+        while not self._stop.is_set():
+            try:
+                messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=self._wait,
+                                               VisibilityTimeout=self._visibility).get("Messages", [])
+            except Exception as exc:  # the emulator is going away, or a blip
+                if not self._stop.is_set():
+                    log.warning("polling events for %s failed: %s", source.name, exc)
+                    time.sleep(1)
+                continue
+            for message in messages:
+                if self._invoke(source, json.loads(message["Body"])):
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+    def _event_queue(self, source: CloudWatchEventConfig) -> str:
+        """A rule on the default bus with the handler's pattern, delivering to a local queue."""
+        prefix = os.environ.get("JMC_RESOURCE_PREFIX", "jmc-local")
+        sqs = boto3.client("sqs", region_name=self._region)
+        url = sqs.create_queue(QueueName=f"{prefix}-events-{source.name}")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        events = boto3.client("events", region_name=self._region)
+        rule = f"{prefix}-{source.name}"
+        events.put_rule(Name=rule, EventPattern=json.dumps(source.event_pattern), State="ENABLED")
+        events.put_targets(Rule=rule, Targets=[{"Id": "runner", "Arn": arn}])
+        return url
 
     def _fire_schedule(self, source: ScheduledEventConfig) -> None:
         while not self._stop.wait(self._tick):

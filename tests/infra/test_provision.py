@@ -61,7 +61,7 @@ def test_queue_redrives_to_its_dead_letter_queue(outputs, queue):
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     dlq_url = sqs.get_queue_url(QueueName=f"jmc-dev-{queue}-dlq")["QueueUrl"]
     dlq = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["All"])["Attributes"]
-    assert attrs["VisibilityTimeout"] == "180"
+    assert attrs["VisibilityTimeout"] == ("1800" if queue == "tasks" else "180")
     assert json.loads(attrs["RedrivePolicy"]) == {"deadLetterTargetArn": dlq["QueueArn"],
                                                   "maxReceiveCount": 5}
     assert dlq["MessageRetentionPeriod"] == str(14 * 24 * 3600)

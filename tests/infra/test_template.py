@@ -132,12 +132,19 @@ def test_cloud_stage_settings(stage):
 def test_queue_visibility_covers_consumer_timeout(stage):
     """AWS advises a visibility timeout of at least 6x the consuming function's timeout."""
     spec = _chalice_config()["stages"][stage]
-    consumer = max(fn.get("lambda_timeout", spec["lambda_timeout"])
-                   for name, fn in spec["lambda_functions"].items()
-                   if name in ("send_notifications", "dispatch_messages", "deliver_webhooks"))
-    for res in _template()["Resources"].values():
-        if res["Type"] == "AWS::SQS::Queue" and "RedrivePolicy" in res["Properties"]:
-            assert res["Properties"]["VisibilityTimeout"] >= 6 * consumer
+    functions = spec["lambda_functions"]
+    queues = {res["Properties"]["QueueName"]["Fn::Sub"]: res["Properties"]
+              for res in _template()["Resources"].values()
+              if res["Type"] == "AWS::SQS::Queue" and "RedrivePolicy" in res["Properties"]}
+    assert set(queues) == {f"jmc-${{Stage}}-{q}" for q in QUEUE_CONSUMERS}
+    for queue, consumer in QUEUE_CONSUMERS.items():
+        timeout = functions[consumer].get("lambda_timeout", spec["lambda_timeout"])
+        assert queues[f"jmc-${{Stage}}-{queue}"]["VisibilityTimeout"] >= 6 * timeout
+
+
+# Each queue and the Lambda that consumes it (the names chalice gives the handlers).
+QUEUE_CONSUMERS = {"notifications": "send_notifications", "dispatch": "dispatch_messages",
+                   "webhooks": "deliver_webhooks", "tasks": "send_chunks"}
 
 
 def _as_list(value) -> list:

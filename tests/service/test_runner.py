@@ -51,3 +51,39 @@ def test_handlers_resolve_from_their_handler_string():
     source = next(s for s in app.event_sources if s.name == "send_notifications")
     assert source.handler_string == "chalicelib.jobs.notifications.send_notifications"
     assert callable(resolve_handler(source.handler_string))
+
+
+uploads_seen: list[str] = []
+flaky_calls: list[str] = []
+
+
+@bp.on_cw_event({"source": ["aws.s3"], "detail-type": ["Object Created"],
+                 "detail": {"bucket": {"name": ["jmc-local-files"]}, "object": {"key": [{"prefix": "probe/"}]}}})
+def probe_upload(event):
+    key = event.to_dict()["detail"]["object"]["key"]
+    flaky_calls.append(key)
+    if key.endswith("flaky") and flaky_calls.count(key) == 1:
+        raise RuntimeError("first attempt fails")
+    uploads_seen.append(key)
+
+
+def test_s3_object_created_reaches_cw_event_handlers_through_eventbridge(aws):
+    """The bucket announces new objects to EventBridge (infra/template.json); the runner's
+    rule carries those matching the handler's pattern to it, once each, and a failed event
+    comes back like a Lambda retry."""
+    app = Chalice(app_name="probe")
+    app.register_blueprint(bp)
+    runner = EventRunner(app, region="us-east-1", schedule_tick=60, visibility_timeout=1)
+    runner.start()
+    try:
+        time.sleep(1.5)  # the rule exists before the objects land
+        s3 = boto3.client("s3", region_name="us-east-1")
+        for key in ("probe/a.xlsx", "other/b.xlsx", "probe/flaky"):
+            s3.put_object(Bucket="jmc-local-files", Key=key, Body=b"x")
+        deadline = time.time() + 15
+        while time.time() < deadline and len(uploads_seen) < 2:
+            time.sleep(0.2)
+    finally:
+        runner.stop()
+    assert sorted(uploads_seen) == ["probe/a.xlsx", "probe/flaky"]
+    assert flaky_calls.count("probe/flaky") == 2 and "other/b.xlsx" not in flaky_calls
