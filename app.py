@@ -4,17 +4,21 @@ from chalice import Chalice
 
 from chalicelib import tracing
 from chalicelib.api import (apps, auth, billing, blacklist, carrier_webhooks, docs, health, local, me,
-                            messages, ops, sms, templates, webhook)
+                            messages, ops, sms, tasks, templates, uploads, webhook)
 from chalicelib.api.errors import error_middleware
 from chalicelib.jobs import dispatch, notifications, webhooks
+from chalicelib.jobs import tasks as task_jobs
+from chalicelib.jobs import uploads as upload_jobs
 
 tracing.install()
 
 app = Chalice(app_name="jmc")
 app.register_middleware(error_middleware, "http")
+app.api.binary_types.extend(uploads.BINARY_TYPES)
 
 for blueprint in (health.bp, auth.bp, me.bp, apps.bp, billing.bp, ops.bp, sms.bp, messages.bp,
-                  carrier_webhooks.bp, webhook.bp, blacklist.bp, templates.bp, local.bp, docs.bp):
+                  carrier_webhooks.bp, webhook.bp, blacklist.bp, templates.bp, uploads.bp, tasks.bp, local.bp,
+                  docs.bp):
     app.register_blueprint(blueprint)
-for handlers in (notifications.bp, dispatch.bp, webhooks.bp):
+for handlers in (notifications.bp, dispatch.bp, webhooks.bp, task_jobs.bp, upload_jobs.bp):
     app.register_blueprint(handlers)

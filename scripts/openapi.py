@@ -11,8 +11,9 @@ os.environ.update({"JMC_STAGE": "local", "AWS_DEFAULT_REGION": "us-east-1", "AWS
 from app import app
 
 S = lambda **kw: {"type": "string", **kw}
-OBJ = lambda props, req=(): {"type": "object", "properties": props, **({"required": list(req)} if req else {})}
+OBJ = lambda props, req=(), **kw: {"type": "object", "properties": props, **({"required": list(req)} if req else {}), **kw}
 MONEY = S(pattern=r"^-?\d+\.\d+$", example="100.00")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REF = lambda n: {"$ref": f"#/components/schemas/{n}"}
 components = {
  "Error": OBJ({"error": OBJ({"code": S(), "message": S(), "field": S()}, ["code", "message"])}, ["error"]),
@@ -38,6 +39,22 @@ components = {
  "WebhookDelivery": OBJ({"event_id": S(), "message_id": S(), "url": S(), "status": S(enum=["pending", "delivered", "retrying", "dead_lettered"]),
                          "attempts": {"type": "integer"}, "last_status_code": {"type": "integer", "nullable": True}, "last_error": S(nullable=True),
                          "next_attempt_at": S(format="date-time", nullable=True), "created_at": S(format="date-time"), "updated_at": S(format="date-time")}),
+ "Upload": OBJ({"upload_id": S(), "kind": S(enum=["international", "domestic"]), "filename": S(), "status": S(enum=["uploading", "parsing", "ready", "failed"]),
+                "error": S(nullable=True), "total_rows": {"type": "integer"}, "valid": {"type": "integer"}, "invalid": {"type": "integer"}, "duplicates": {"type": "integer"},
+                "countries": {"type": "object", "additionalProperties": {"type": "integer"}, "example": {"GB": 9000, "US": 1000}},
+                "message": S(nullable=True, example="检测到异常数据12条"), "invalid_report_url": S(nullable=True, description="presigned download of 异常数据.xlsx (row, value, reason)"),
+                "created_at": S(format="date-time"), "parsed_at": S(format="date-time", nullable=True)}),
+ "Task": OBJ({"task_id": S(), "name": S(), "kind": S(enum=["international", "domestic"]), "status": S(enum=["scheduled", "sending", "completed", "paused", "cancelled", "failed"]),
+              "reason": S(nullable=True, description="why a task failed, e.g. insufficient_balance"), "warning": S(nullable=True, description="domestic content that differs substantially from its template"),
+              "app_id": S(), "upload_id": S(), "from": {"type": "object", "additionalProperties": S(), "description": "the sender per country"},
+              "signature_id": S(nullable=True), "template_id": S(nullable=True), "content": S(), "text": S(description="what is sent (signature + content)"), "blacklist_check": {"type": "boolean"},
+              "send_at": S(format="date-time", nullable=True), "scheduled": {"type": "boolean"}, "countries": {"type": "object", "additionalProperties": {"type": "integer"}},
+              "estimate": OBJ({"numbers": {"type": "integer"}, "segments": {"type": "integer"}, "cost": MONEY,
+                               "by_country": {"type": "object", "additionalProperties": OBJ({"numbers": {"type": "integer"}, "segments": {"type": "integer"}, "cost": MONEY})}}),
+              "created_by": S(), "created_at": S(format="date-time"), "sent_at": S(format="date-time", nullable=True), "completed_at": S(format="date-time", nullable=True),
+              "version": {"type": "integer"},
+              "counters": OBJ({k: {"type": "integer"} for k in ("total", "blocked", "unsent", "submitted", "delivered", "failed", "segments", "pending")} | {"cost": MONEY},
+                              description="live; when every message has ended: total = blocked + unsent + delivered + failed")}),
  "BlacklistEntry": OBJ({"id": S(), "app_id": S(), "number": S(), "country": S(), "created_at": S(format="date-time"), "created_by": S()}),
 }
 NEW_USER = OBJ({"email": S(format="email"), "name": S(), "phone": S(description="E.164; CN, HK, MO, TW or SG only"), "role": S(enum=["owner", "member"])}, ["email", "name"])
@@ -61,6 +78,14 @@ BODIES = {
  "ops_set_webhook": OBJ({"url": S(format="uri")}, ["url"]), "update_webhook": OBJ({"url": S(format="uri")}, ["url"]),
  "add_blacklisted_numbers": OBJ({"app_id": S(description="optional for an app calling with its own key"), "numbers": {"type": "array", "items": S(), "maxItems": 1000}}, ["numbers"]),
  "add_blacklisted_country": OBJ({"app_id": S(), "country": S(example="GB")}, ["country"]),
+ "create_task": OBJ({"name": S(maxLength=100), "kind": S(enum=["international", "domestic"]), "app_id": S(), "upload_id": S(description="a ready upload of the same kind"),
+                     "from": S(description="a bound number or Sender ID; default: the bound one per country"), "signature_id": S(description="domestic: a bound signature (required)"),
+                     "template_id": S(description="domestic: an approved template (required)"), "content": S(description="required unless a template_id gives it"), "blacklist_check": {"type": "boolean"},
+                     "send_at": S(format="date-time", description="ISO 8601; without an offset the account's time zone applies; absent = now; at most 90 days ahead")},
+                    ["name", "kind", "app_id", "upload_id"]),
+ "edit_task": OBJ({k: S() for k in ("name", "from", "signature_id", "template_id", "content", "upload_id", "send_at")} | {"blacklist_check": {"type": "boolean"}},
+                  description="any of create_task's fields except kind and app_id; the task is priced and checked again"),
+ "presign_upload": OBJ({"kind": S(enum=["international", "domestic"]), "filename": S(example="numbers.xlsx")}, ["kind", "filename"]),
  "send_sms": OBJ({"to": S(description="E.164, e.g. +447400123456"), "text": S(description="GSM-7 or Unicode; at most 10 segments; to mainland China it starts with a bound 【signature】"),
                   "from": S(description="a number or Sender ID bound to the account where the country requires it; default: the bound one"),
                   "type": S(enum=["transactional", "marketing"]), "client_ref": S(maxLength=100), "callback_url": S(format="uri")}, ["to", "text"]),
@@ -98,20 +123,26 @@ OK = {
                                  "invalid": {"type": "array", "items": OBJ({"value": {"description": "the item as sent (any JSON value)"}, "reason": S()})}}),
  "list_blacklisted_numbers": LIST("numbers", "BlacklistEntry"), "add_blacklisted_country": REF("BlacklistEntry"),
  "list_blacklisted_countries": LIST("countries", "BlacklistEntry"),
+ "create_task": REF("Task"), "get_task": REF("Task"), "edit_task": REF("Task"), "pause_task": REF("Task"), "resume_task": REF("Task"), "cancel_task": REF("Task"),
+ "list_tasks": LIST("tasks", "Task"), "upload_numbers": REF("Upload"), "get_upload": REF("Upload"),
+ "presign_upload": {"allOf": [REF("Upload"), OBJ({"upload": OBJ({"url": S(), "fields": {"type": "object", "additionalProperties": S()}, "expires_in": {"type": "integer"}, "max_bytes": {"type": "integer"}},
+                                                              description="POST multipart/form-data to url with fields, then the file as 'file'")})]},
+ "number_template": {"type": "string", "format": "binary"},
  "send_sms": OBJ({"message_id": S(), "to": S(), "country": S(), "segments": {"type": "integer"}, "encoding": S(enum=["GSM-7", "UCS-2"]), "price": MONEY, "status": S(enum=["queued"])}),
  "vonage_send": OBJ({"message-count": S(), "messages": {"type": "array", "items": OBJ({"to": S(), "message-id": S(), "status": S(description="Vonage status code: 0 ok, 2 missing params, 3 invalid params, 4 bad credentials, 7 barred (blacklisted), 9 no credit, 12 too long, 15 invalid sender"),
                                                                                          "error-text": S(), "remaining-balance": S(), "message-price": S(), "network": S(), "client-ref": S()})}}),
 }
-STATUS = {"create_template": 201, "delete_template": 204, "rotate_webhook_secret": 201, "add_blacklisted_numbers": 201, "add_blacklisted_country": 201, "remove_blacklisted_number": 204, "remove_blacklisted_country": 204, "send_sms": 202, "vonage_dlr_get": 204, "vonage_dlr_post": 204, "create_account": 201, "add_user": 201, "create_app": 201, "top_up": 201, "add_sender": 201, "add_signature": 201, "request_code": 202,
+STATUS = {"create_task": 201, "upload_numbers": 201, "presign_upload": 201, "create_template": 201, "delete_template": 204, "rotate_webhook_secret": 201, "add_blacklisted_numbers": 201, "add_blacklisted_country": 201, "remove_blacklisted_number": 204, "remove_blacklisted_country": 204, "send_sms": 202, "vonage_dlr_get": 204, "vonage_dlr_post": 204, "create_account": 201, "add_user": 201, "create_app": 201, "top_up": 201, "add_sender": 201, "add_signature": 201, "request_code": 202,
           "password_reset": 204, "change_password": 204, "disable_app": 204, "delete_price": 204, "remove_sender": 204, "remove_signature": 204}
 ERR = {"400": "Malformed JSON or a missing field", "401": "Missing or invalid credentials", "402": "Balance too low (insufficient_balance)", "403": "Not allowed for this caller",
-       "404": "Not found (or another account's)", "409": "Conflict", "422": "A field has an invalid value", "429": "Too many attempts; see Retry-After"}
+       "404": "Not found (or another account's)", "409": "Conflict", "413": "Body too large (payload_too_large)", "422": "A field has an invalid value", "429": "Too many attempts; see Retry-After"}
 def err(code): return {"description": ERR[code], "content": {"application/json": {"schema": REF("Error")}}}
-REQUIRED_QUERY = {("outbox", "to"), ("vonage_dlr_get", "messageId"), ("vonage_dlr_get", "status")}
+REQUIRED_QUERY = {("upload_numbers", "kind"), ("outbox", "to"), ("vonage_dlr_get", "messageId"), ("vonage_dlr_get", "status")}
 QUERY = {"list_templates": ["kind"], "list_webhook_deliveries": ["message_id", "status", "limit", "cursor"], "list_messages": ["type", "to", "task_name", "country", "message_id", "task_id", "status", "start", "end", "limit", "cursor"],
          "list_blacklisted_numbers": ["app_id", "number", "limit", "cursor"], "list_blacklisted_countries": ["app_id", "limit", "cursor"],
          "vonage_dlr_get": ["messageId", "msisdn", "status", "err-code", "client-ref", "timestamp", "sig"], "list_accounts": ["limit", "cursor"], "ledger": ["limit", "cursor"], "account_ledger": ["limit", "cursor"], "audit_events": ["limit", "cursor"],
-         "list_prices": ["account_id"], "delete_price": ["account_id"], "outbox": ["to"]}
+         "list_prices": ["account_id"], "list_tasks": ["status", "task_id", "name", "country", "user", "limit", "cursor"],
+         "upload_numbers": ["kind", "filename"], "number_template": ["kind"], "delete_price": ["account_id"], "outbox": ["to"]}
 paths = {}
 for path, methods in sorted(app.routes.items()):
     for method, entry in sorted(methods.items()):
@@ -139,18 +170,24 @@ for path, methods in sorted(app.routes.items()):
         if name in BODIES:
             media = ("application/x-www-form-urlencoded", "application/json") if name in FORM_BODIES else ("application/json",)
             op["requestBody"] = {"required": True, "content": {m: {"schema": BODIES[name]} for m in media}}
+        if name == "upload_numbers":
+            op["requestBody"] = {"required": True, "content": {m: {"schema": {"type": "string", "format": "binary"}} for m in (XLSX, "text/csv", "application/octet-stream")},
+                                 "description": "the file itself, at most 5 MB; larger lists use /v1/uploads/presign"}
         if name == "send_sms":
             params.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": S(maxLength=255),
                            "description": "same key + same body replays the first answer; another body is a 409"})
             op["parameters"] = params
         status = STATUS.get(name, 200)
-        responses = {str(status): {"description": "Success", **({"content": {"application/json": {"schema": OK[name]}}} if status != 204 else {})}}
+        media = XLSX if name == "number_template" else "application/json"
+        responses = {str(status): {"description": "Success", **({"content": {media: {"schema": OK[name]}}} if status != 204 else {})}}
         codes = []
         if name in BODIES: codes += ["400", "422"]
         if not public or path in ("/v1/balance",): codes += ["401"]
         if module in ("ops", "apps") or name in ("change_password",): codes += ["403"]
         if "{" in path or module == "local": codes += ["404"]
         if name in ("create_account", "add_user", "top_up", "reveal_secret", "send_sms"): codes += ["409"]
+        if module == "tasks": codes += ["403", "404", "422"] + (["409"] if "{task_id}" in path and method != "GET" else []) + (["402"] if name in ("create_task", "edit_task") else [])
+        if module == "uploads": codes += ["400", "403", "422"] + (["413"] if name == "upload_numbers" else [])
         if name == "send_sms": codes += ["402", "403"]
         if name == "vonage_send": codes = []  # always HTTP 200 with a Vonage status
         if module == "carrier_webhooks": codes = ["400", "401"]
@@ -166,7 +203,7 @@ for path, methods in sorted(app.routes.items()):
         op["responses"] = responses
         paths.setdefault(path, {})[method.lower()] = op
 spec = {"openapi": "3.0.3",
-        "info": {"title": "JMC API", "version": "0.2.0", "description": "JMC serverless SMS platform. Errors are always {\"error\": {code, message, field?}}. Money is a decimal string."},
+        "info": {"title": "JMC API", "version": "0.3.0", "description": "JMC serverless SMS platform. Errors are always {\"error\": {code, message, field?}}. Money is a decimal string."},
         "servers": [{"url": "/"}],
         "tags": [{"name": t} for t in sorted({e.view_function.__module__.rsplit(".", 1)[-1] for m in app.routes.values() for e in m.values()})],
         "paths": paths,

@@ -95,7 +95,8 @@ def error_middleware(event, get_response):
 def from_service_error(exc: Exception) -> ApiError:
     """Map the services' exceptions to HTTP: one table, not a try/except per view."""
     if isinstance(exc, FieldError):
-        return ApiError(exc.status, "invalid_request" if exc.status == 400 else "invalid_value",
+        code = {400: "invalid_request", 413: "payload_too_large"}.get(exc.status, "invalid_value")
+        return ApiError(exc.status, code,
                         f"{exc.field} {exc.message}", exc.field)
     if isinstance(exc, Conflict):
         return ApiError(409, "conflict", exc.message, exc.field)

@@ -1,16 +1,21 @@
 """Number lists for bulk tasks (seed: 号码上传): the standard template, and the streaming
 parser that turns an uploaded xlsx or csv into valid E.164 numbers plus the bad rows.
 
-The parser reads with openpyxl's read-only mode (or the csv module) one row at a time and
-hands valid numbers to a sink as it goes, so nothing but the duplicate filter grows with
-the file. Bad rows (row number, original value, reason) go to ``异常数据.xlsx`` through a
-write-only workbook.
+The parser reads with openpyxl's read-only mode (or the csv module) one row at a time.
+Memory stays flat as the file grows: valid numbers are spilled to ``SPILL_BUCKETS`` temporary
+files by a hash of the number, and duplicates are dropped one bucket at a time, so the
+largest set held is one bucket's. What survives is cut into gzip chunk files of
+``e164,country`` lines, handed to a sink (S3 in the service). Bad rows (row number, original
+value, reason) go to ``异常数据.xlsx`` through a write-only workbook.
 """
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Iterator
 
@@ -24,6 +29,7 @@ DOMESTIC_COUNTRY = "CN"
 HEADER = "手机号码 (含国家/地区代码, 如 8613800138000 / 447400123456)"
 BAD_ROWS_FILE = "异常数据.xlsx"
 BAD_ROWS_HEADER = ("行号", "原始数据", "异常原因")
+SPILL_BUCKETS = 256
 
 
 class UnreadableFile(ValueError):
@@ -118,11 +124,12 @@ def _cell_text(value) -> str:
 
 def parse(rows: Iterator[tuple[int, str]], kind: str, emit: Callable[[str, str], None],
           bad_row: Callable[[int, str, str], None]) -> ParseResult:
-    """Normalise every row: ``emit(e164, country)`` for each new valid number,
-    ``bad_row(row, value, reason)`` for each bad one. Empty rows are skipped."""
+    """Normalise every row: ``emit(e164, country)`` for each valid number (duplicates
+    included: ``dedupe`` drops them), ``bad_row(row, value, reason)`` for each bad one.
+    Empty rows are skipped. ``valid`` counts valid rows; ``countries`` is left to ``dedupe``."""
     if kind not in KINDS:
         raise ValueError("kind must be international or domestic")
-    result, seen = ParseResult(), set()
+    result = ParseResult()
     for row_number, value in rows:
         if not value:
             continue
@@ -137,12 +144,7 @@ def parse(rows: Iterator[tuple[int, str]], kind: str, emit: Callable[[str, str],
             result.invalid += 1
             bad_row(row_number, value, "国内发信只支持中国大陆号码（国家代码86）")
             continue
-        if number.e164 in seen:
-            result.duplicates += 1
-            continue
-        seen.add(number.e164)
         result.valid += 1
-        result.countries[number.country] = result.countries.get(number.country, 0) + 1
         emit(number.e164, number.country)
     return result
 
@@ -156,19 +158,129 @@ def _reason_zh(reason: str) -> str:
 
 
 class BadRowsReport:
-    """Bad rows streamed into ``异常数据.xlsx`` (write-only: memory stays flat)."""
+    """Bad rows streamed into ``异常数据.xlsx`` (write-only: memory stays flat). The workbook
+    is started by the first bad row; a clean file costs nothing."""
 
     def __init__(self):
-        self._book = Workbook(write_only=True)
-        self._sheet = self._book.create_sheet("异常数据")
-        self._sheet.append(list(BAD_ROWS_HEADER))
+        self._book = None
+        self._sheet = None
         self.count = 0
 
     def add(self, row_number: int, value: str, reason: str) -> None:
+        if self._sheet is None:
+            self._book = Workbook(write_only=True)
+            self._sheet = self._book.create_sheet("异常数据")
+            self._sheet.append(list(BAD_ROWS_HEADER))
         self._sheet.append([row_number, value, reason])
         self.count += 1
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self) -> bytes | None:
+        """The finished workbook, or None when no row was bad. Call once."""
+        if self._book is None:
+            return None
         out = io.BytesIO()
         self._book.save(out)
+        self._book = self._sheet = None
         return out.getvalue()
+
+    def discard(self) -> None:
+        """Finish and drop the workbook (its write-only temp file is removed)."""
+        self.to_bytes()
+
+
+# --- valid numbers to chunk files ------------------------------------------------------------
+
+class SpilledNumbers:
+    """Valid numbers spilled to ``buckets`` temporary files by a hash of the number, so
+    every copy of a number lands in the same bucket and can be deduplicated there alone."""
+
+    def __init__(self, directory: str, buckets: int = SPILL_BUCKETS):
+        self._files = [tempfile.TemporaryFile("w+", encoding="ascii", dir=directory, newline="\n")
+                       for _ in range(buckets)]
+
+    def add(self, e164: str, country: str) -> None:
+        self._files[zlib.crc32(e164.encode()) % len(self._files)].write(f"{e164},{country}\n")
+
+    def buckets(self) -> Iterator[Iterator[str]]:
+        for spill in self._files:
+            spill.seek(0)
+            yield spill
+
+    def close(self) -> None:
+        for spill in self._files:
+            spill.close()
+
+
+class ChunkWriter:
+    """Numbers cut into gzip csv chunks of ``size`` lines; ``put(index, data)`` stores one."""
+
+    def __init__(self, size: int, put: Callable[[int, bytes], None]):
+        if size < 1:
+            raise ValueError("chunk size must be at least 1")
+        self._size = size
+        self._put = put
+        self._lines: list[str] = []
+        self.count = 0
+
+    def add(self, line: str) -> None:
+        self._lines.append(line)
+        if len(self._lines) >= self._size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._lines:
+            self._put(self.count, gzip.compress("".join(self._lines).encode("ascii"), compresslevel=6))
+            self.count += 1
+            self._lines = []
+
+
+def dedupe(spilled: SpilledNumbers, result: ParseResult, chunks: ChunkWriter) -> None:
+    """Drop duplicates bucket by bucket, count them and the countries into ``result``, and
+    write the survivors to ``chunks``."""
+    valid = 0
+    for bucket in spilled.buckets():
+        seen: set[str] = set()
+        for line in bucket:
+            e164, _, country = line.rstrip("\n").partition(",")
+            if e164 in seen:
+                continue
+            seen.add(e164)
+            valid += 1
+            result.countries[country] = result.countries.get(country, 0) + 1
+            chunks.add(line)
+    chunks.flush()
+    result.duplicates = result.valid - valid
+    result.valid = valid
+
+
+@dataclass
+class ParsedList:
+    result: ParseResult
+    chunk_count: int
+    bad_rows_xlsx: bytes | None  # 异常数据.xlsx, when there were bad rows
+
+
+def parse_to_chunks(data: BinaryIO, filename: str, kind: str, chunk_size: int,
+                    put_chunk: Callable[[int, bytes], None], *, workdir: str | None = None,
+                    buckets: int = SPILL_BUCKETS) -> ParsedList:
+    """The whole upload pipeline: read, normalise, report bad rows, dedupe, chunk.
+    UnreadableFile (from reading) comes before any chunk is put, so a file that cannot be
+    read leaves nothing behind."""
+    with tempfile.TemporaryDirectory(dir=workdir) as directory:
+        spilled, report = SpilledNumbers(directory, buckets), BadRowsReport()
+        try:
+            result = parse(read_rows(data, filename), kind, spilled.add, report.add)
+            chunks = ChunkWriter(chunk_size, put_chunk)
+            dedupe(spilled, result, chunks)
+        except BaseException:
+            report.discard()
+            raise
+        finally:
+            spilled.close()
+    return ParsedList(result, chunks.count, report.to_bytes())
+
+
+def read_chunk(data: bytes) -> list[tuple[str, str]]:
+    """(e164, country) pairs of one chunk file."""
+    lines = gzip.decompress(data).decode("ascii").splitlines()
+    return [tuple(line.split(",", 1)) for line in lines if line]  # type: ignore[misc]

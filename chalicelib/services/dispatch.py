@@ -12,8 +12,8 @@ twice, lose one, or charge twice. The protocol, per message:
 3. Submit with ``client-ref`` = our message id. A refusal the carrier answered (5xx after
    retries, throttling, connection refused) releases the claim for a later retry; a lost
    answer (read timeout) leaves the message in doubt.
-4. Record the result: carrier ids and billing (refund of rejected segments) in one
-   transaction conditioned on ``billing = reserved``, then the status change.
+4. Record the result: carrier ids, billing (refund of rejected segments) and the status
+   change in one write conditioned on ``billing = reserved``.
 """
 from __future__ import annotations
 
@@ -27,9 +27,11 @@ from ..carrier import platform_client, platform_credentials
 from ..carrier.vonage import STATUS_OK, CarrierError, SubmitResult
 from ..config import settings
 from ..domain import message_status as states
+from ..domain import task_states
 from ..domain.segments import UCS2
 from ..store.base import update_if, utcnow
-from ..store.messages import Message, get_message
+from ..store.messages import Message, get_message, shard_of
+from ..store.tasks import COUNT, COUNTER_SHARDS, TaskCounter, counter_pk
 from . import billing, status_events
 from .directory import connection
 from .ratelimit import RateLimitTimeout, SharedRateLimiter
@@ -71,6 +73,11 @@ def dispatch(message_id: str) -> str:
     if message is None:
         log.warning("dispatch ticket for unknown message %s dropped", message_id)
         return "unknown"
+    return dispatch_message(message)
+
+
+def dispatch_message(message: Message) -> str:
+    """``dispatch`` for a message already read (or just written) by the caller."""
     if message.status != states.QUEUED:
         _settle_orphan(message)
         return "done-before"
@@ -115,7 +122,7 @@ def _carrier_failed(message: Message, exc: CarrierError) -> str:
 
 
 def record_result(message: Message, result: SubmitResult) -> None:
-    """Book the carrier's answer: ids, settlement and refund of rejected parts (once), then
+    """Book the carrier's answer: ids, settlement and refund of rejected parts (once), and
     the status (``submitted``, or ``rejected`` when no part was taken)."""
     accepted = [p for p in result.parts if p.status == STATUS_OK]
     if not accepted:
@@ -131,23 +138,35 @@ def record_result(message: Message, result: SubmitResult) -> None:
     if rejected:
         first = next(p for p in result.parts if p.status != STATUS_OK)
         values.update(err_code=first.status, err_text=first.error_text or "part rejected")
-    _book(message, values, refund)
-    move_status(message, states.SUBMITTED)
+    _book_and_move(message, states.SUBMITTED, values, refund)
 
 
 def _finish_unsent(message: Message, status: str, err_code: str, err_text: str | None) -> None:
     """Nothing reached the handset: refund the whole reservation and end the message."""
-    _book(message, {"billing": "refunded", "refunded_micros": int(message.price_micros), "err_code": err_code,
-                    "err_text": (err_text or "")[:500] or None, "pending": None, "updated_at": utcnow()},
-          int(message.price_micros))
-    move_status(message, status)
+    _book_and_move(message, status, {"billing": "refunded", "refunded_micros": int(message.price_micros),
+                                     "err_code": err_code, "err_text": (err_text or "")[:500] or None,
+                                     "pending": None, "updated_at": utcnow()},
+                   int(message.price_micros))
+
+
+def _book_and_move(message: Message, new: str, values: dict, refund_micros: int) -> None:
+    """Book ``values`` and the refund, and move to ``new``, in one write, once: the
+    condition ``billing = reserved`` makes a second booking of the same message a no-op.
+    When a delivery receipt moved the message first (it may beat the worker), only the
+    booking is left to do."""
+    if move_status(message, new, values=values, condition=Message.billing == "reserved",
+                   refund_micros=refund_micros):
+        return
+    if message.billing != "reserved":  # ``message`` was re-read by move_status
+        log.info("billing of %s was booked before; not again", message.message_id)
+        return
+    _book(message, values, refund_micros)
 
 
 def _book(message: Message, values: dict, refund_micros: int) -> None:
-    """Write ``values`` (None removes) and the refund in one transaction, once: the
-    condition ``billing = reserved`` makes a second booking of the same message a no-op."""
-    actions = [getattr(Message, name).set(value) if value is not None else getattr(Message, name).remove()
-               for name, value in values.items()]
+    """Write ``values`` (None removes) and the refund in one transaction, once (``billing =
+    reserved``), without a status change."""
+    actions = _set_actions(values)
     try:
         with TransactWrite(connection=connection()) as tx:
             tx.update(message, actions=actions, condition=Message.billing == "reserved")
@@ -161,6 +180,12 @@ def _book(message: Message, values: dict, refund_micros: int) -> None:
         raise
     for name, value in values.items():  # what we wrote, without reading it back
         setattr(message, name, value)
+
+
+def _set_actions(values: dict) -> list:
+    """Update actions writing ``values`` (None removes the attribute)."""
+    return [getattr(Message, name).set(value) if value is not None else getattr(Message, name).remove()
+            for name, value in values.items()]
 
 
 def _settle_in_doubt(message: Message) -> str:
@@ -189,22 +214,67 @@ def _settle_orphan(message: Message) -> None:
     update_if(message, [Message.billing.set("settled")], Message.billing == "reserved")
 
 
-def move_status(message: Message, new: str, **extra) -> bool:
+def move_status(message: Message, new: str, *, values: dict | None = None, actions: tuple = (), condition=None,
+                refund_micros: int = 0) -> bool:
     """Move ``message`` to ``new`` if that is a forward move from the status we read, and
-    tell the customer's webhook. False if someone moved it first (the caller re-reads)."""
+    tell the customer's webhook. False if someone moved it first or ``condition`` failed
+    (``message`` is then re-read).
+
+    What changes with the status goes in the same write, so none of it can happen alone:
+    ``values`` (attributes; None removes), further update ``actions``, a ``condition``, a
+    refund, and — for a task's message — the task's counters (so they can neither miss nor
+    repeat a move)."""
     current = message.status
     if not states.may_move(current, new):
         return False
     now = utcnow()
-    actions = [Message.status.set(new), Message.updated_at.set(now)]
+    values = {**(values or {}), "status": new, "updated_at": now}
     if states.is_final(new):
-        actions += [Message.delivered_at.set(now), Message.pending.remove()]
-    actions += [getattr(Message, name).set(value) for name, value in extra.items()]
-    if not update_if(message, actions, Message.status == current):
+        values.update(delivered_at=now, pending=None)
+    guard = Message.status == current
+    if condition is not None:
+        guard &= condition
+    if not _write_status(message, current, values, [*_set_actions(values), *actions], guard, refund_micros):
         message.refresh(consistent_read=True)
         return False
+    for name, value in values.items():
+        setattr(message, name, value)
     status_events.changed(message)
     return True
+
+
+def _write_status(message: Message, current: str, values: dict, actions: list, guard, refund_micros: int) -> bool:
+    """One UpdateItem when the message alone changes; otherwise one transaction with the
+    refund and the task counter shard."""
+    if not message.task_id and not refund_micros:
+        return update_if(message, actions, guard)
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            tx.update(message, actions=actions, condition=guard)
+            if refund_micros:
+                billing.refund(tx, message.account_id, refund_micros, message.message_id)
+            if message.task_id:
+                tx.update(counter_shard(message.task_id, message.message_id),
+                          actions=_counter_actions(message, current, values))
+    except TransactWriteError as exc:
+        if billing.condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def _counter_actions(message: Message, current: str, values: dict) -> list:
+    """What the move adds to the task's counters, judged on the message as written."""
+    billing_state = values.get("billing", message.billing)
+    charged = int(message.price_micros or 0) - int(values.get("refunded_micros", message.refunded_micros) or 0)
+    changes = task_states.counter_changes(current, values["status"], billing_state, int(message.segments or 0),
+                                          charged)
+    return [getattr(TaskCounter, name).add(amount) for name, amount in changes.items()]
+
+
+def counter_shard(task_id: str, message_id: str) -> TaskCounter:
+    """The counter item a task message's changes go to (spread over the shards by id)."""
+    return TaskCounter(counter_pk(task_id, shard_of(message_id, COUNTER_SHARDS)), COUNT)
 
 
 def stale_after() -> timedelta:

@@ -10,6 +10,7 @@ the slow side, never exceed the carrier's budget by more than one batch at a win
 from __future__ import annotations
 
 import math
+import threading
 import time
 from typing import Callable
 
@@ -34,9 +35,14 @@ class SharedRateLimiter:
         self._sleep = sleep
         self._held = 0
         self._held_window = -1
+        self._lock = threading.Lock()  # one worker may send from several threads
 
     def acquire(self, units: int = 1) -> None:
         """Block until ``units`` may be spent now; RateLimitTimeout after ``max_wait`` s."""
+        with self._lock:
+            self._acquire(units)
+
+    def _acquire(self, units: int) -> None:
         if units > self.rate:  # a message longer than a second's budget still goes, alone
             units = self.rate
         deadline = self._clock() + self.max_wait

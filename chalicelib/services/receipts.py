@@ -64,24 +64,55 @@ def apply(receipt: Receipt) -> str:
         return "unmatched"
     if message.is_final:
         return "ignored"
-    if not _record_part(message, receipt):
+    if _record_part_moving_status(message, receipt):
+        return "applied"
+    if message.is_final or not _record_part(message, receipt):
         return "ignored"
     _settle_if_unconfirmed(message)
     _roll_up(message)
     return "applied"
 
 
+def _record_part_moving_status(message: Message, receipt: Receipt) -> bool:
+    """The common case in one write: the segment's status and the message status it rolls
+    up to (a one-part message's final receipt). False when that does not apply or a race
+    was lost (``message`` is then re-read) — the step-by-step path takes over."""
+    parts = dict(message.part_status.as_dict() if message.part_status else {})
+    previous = parts.get(receipt.carrier_id)
+    if previous is not None and previous not in _PROVISIONAL:
+        return False
+    if message.billing == "reserved" and message.err_text == IN_DOUBT:
+        return False  # in doubt: settling it comes first
+    parts[receipt.carrier_id] = receipt.status
+    new = states.rollup(parts, int(message.carrier_parts or 1))
+    if new is None or not states.may_move(message.status, new):
+        return False
+    part = Message.part_status[receipt.carrier_id]
+    values = {"err_code": receipt.err_code} if receipt.is_error else None
+    if not move_status(message, new, values=values, actions=(part.set(receipt.status),),
+                       condition=_not_final_yet(receipt) if receipt.status in _PROVISIONAL else None):
+        return False
+    message.part_status = parts
+    return True
+
+
 def _record_part(message: Message, receipt: Receipt) -> bool:
     """Store the segment's status unless the message is final or the segment already has a
     final status (then a provisional one must not overwrite it)."""
     part = Message.part_status[receipt.carrier_id]
-    condition = ~Message.status.is_in(*states.FINAL)
-    if receipt.status in _PROVISIONAL:
-        condition &= part.does_not_exist() | part.is_in(*_PROVISIONAL)
     actions = [part.set(receipt.status), Message.updated_at.set(utcnow())]
     if receipt.is_error:
         actions.append(Message.err_code.set(receipt.err_code))
+    condition = ~Message.status.is_in(*states.FINAL)
+    if receipt.status in _PROVISIONAL:
+        condition &= _not_final_yet(receipt)
     return update_if(message, actions, condition)
+
+
+def _not_final_yet(receipt: Receipt):
+    """A segment's final status is never overwritten by a provisional one."""
+    part = Message.part_status[receipt.carrier_id]
+    return part.does_not_exist() | part.is_in(*_PROVISIONAL)
 
 
 def _settle_if_unconfirmed(message: Message) -> None:

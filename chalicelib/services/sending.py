@@ -89,28 +89,29 @@ def recipient(to: str) -> PhoneNumber:
         raise FieldError("to", str(exc)) from None
 
 
-def segmentation_for(number: PhoneNumber, text: str, account_id: str) -> tuple[Segmentation, Segmentation]:
-    """(billed, carrier) segmentation. Mainland China bills by the domestic rule and needs a
-    bound 【signature】 at the start; elsewhere both are the GSM-7/UCS-2 rule."""
+def segmentation_for(country: str, text: str, account_id: str, field: str = "text") -> tuple[Segmentation, Segmentation]:
+    """(billed, carrier) segmentation of ``text`` to ``country``. Mainland China bills by the
+    domestic rule and needs a bound 【signature】 at the start; elsewhere both are the
+    GSM-7/UCS-2 rule. FieldError on ``field`` when too long or unsigned."""
     carrier = segment(text)
-    if number.country != DOMESTIC:
+    if country != DOMESTIC:
         billed = carrier
     else:
-        signature = _leading_signature(text, account_id)
+        signature = _leading_signature(text, account_id, field)
         billed = segment_domestic(signature, text[len(signature):])
     if billed.segments > MAX_SEGMENTS or carrier.segments > MAX_SEGMENTS:
-        raise FieldError("text", f"is {max(billed.segments, carrier.segments)} segments long; "
-                                 f"the limit is {MAX_SEGMENTS}")
+        raise FieldError(field, f"is {max(billed.segments, carrier.segments)} segments long; "
+                                f"the limit is {MAX_SEGMENTS}")
     return billed, carrier
 
 
-def _leading_signature(text: str, account_id: str) -> str:
+def _leading_signature(text: str, account_id: str, field: str = "text") -> str:
     bound = [s.text for s in catalog.signatures(account_id)]
     for signature in bound:
         if text.startswith(signature):
             return signature
     example = f", e.g. {bound[0]}" if bound else " (none is bound to this account yet)"
-    raise FieldError("text", "to mainland China must start with one of the account's signatures" + example)
+    raise FieldError(field, "to mainland China must start with one of the account's signatures" + example)
 
 
 def resolve_sender(account_id: str, country: str, wanted: str | None) -> str:
@@ -181,7 +182,7 @@ def accept(caller: Caller, req: SendRequest, idempotency_key: str | None = None)
         if replay is not None:
             return replay
     number = recipient(req.to)
-    billed, carrier = segmentation_for(number, req.text, caller.account_id)
+    billed, carrier = segmentation_for(number.country, req.text, caller.account_id)
     sender = resolve_sender(caller.account_id, number.country, req.sender)
     unit = unit_price(caller.account_id, number.country)
     message = _new_message(caller, req, message_id, number, sender, billed, carrier, unit, fingerprint)

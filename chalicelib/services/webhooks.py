@@ -106,6 +106,30 @@ def get_config(account_id: str, consistent: bool = True) -> WebhookConfig | None
         return None
 
 
+#: Status events read the account's webhook URL through this per-process memory: one read
+#: per account every few seconds instead of one per status change (two per message).
+_url_cache: dict[str, tuple[str | None, float]] = {}
+_URL_TTL = 5.0
+
+
+def configured_url(account_id: str) -> str | None:
+    """The account's webhook URL (or None), as of at most ``_URL_TTL`` seconds ago; a change
+    made in this process is seen at once."""
+    cached = _url_cache.get(account_id)
+    if cached and time.monotonic() - cached[1] < _URL_TTL:
+        return cached[0]
+    config = get_config(account_id, consistent=False)
+    url = config.url if config else None
+    _url_cache[account_id] = (url, time.monotonic())
+    return url
+
+
+def reset() -> None:
+    """Forget what this process remembers (tests start each case on a fresh emulator)."""
+    _url_cache.clear()
+    _secret_cache.clear()
+
+
 def set_url(caller: Caller, account_id: str, url: object) -> WebhookConfig:
     """Create or change the account's webhook URL (a secret is created with it)."""
     url = check_url(url)
@@ -114,6 +138,7 @@ def set_url(caller: Caller, account_id: str, url: object) -> WebhookConfig:
         config = _create(account_id, url, caller.actor)
     else:
         config.update(actions=[WebhookConfig.url.set(url), WebhookConfig.updated_at.set(utcnow())])
+    _url_cache.pop(account_id, None)
     audit.record(account_id, "webhook.url_set", caller.actor, url)
     return config
 
@@ -130,6 +155,7 @@ def _create(account_id: str, url: str | None, actor: str) -> WebhookConfig:
         config = get_config(account_id)  # created concurrently: keep that one
         if url is not None:
             config.update(actions=[WebhookConfig.url.set(url)])
+    _url_cache.pop(account_id, None)
     return config
 
 
@@ -186,10 +212,7 @@ def event_for(message: Message) -> dict:
 def notify_status(message: Message) -> bool:
     """Queue the status event for the message's ``callback_url`` or the account's webhook;
     False when neither exists (nothing is sent)."""
-    target = message.callback_url
-    if not target:
-        config = get_config(message.account_id, consistent=False)
-        target = config.url if config else None
+    target = message.callback_url or configured_url(message.account_id)
     if not target:
         return False
     event = event_for(message)

@@ -29,8 +29,9 @@ def aws(carrier_sim, monkeypatch):
     from chalicelib import aws as aws_clients
     from chalicelib.config import settings
     from chalicelib import carrier
-    from chalicelib.services import keys
+    from chalicelib.services import keys, webhooks
     settings.cache_clear()
+    webhooks.reset()
     from devstack.moto_fixes import serialise_dynamodb
     serialise_dynamodb()
     with mock_aws():
@@ -82,6 +83,9 @@ class Api:
 
     def put(self, path, body=None, **kw):
         return self.call("PUT", path, body, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.call("PATCH", path, body, **kw)
 
     def delete(self, path, **kw):
         return self.call("DELETE", path, **kw)

@@ -21,11 +21,19 @@ def _xlsx(values) -> io.BytesIO:
     return out
 
 
-def _parse(data, filename, kind="international"):
-    valid, bad = [], []
-    result = numbers.parse(numbers.read_rows(data, filename), kind, lambda e, c: valid.append((e, c)),
-                           lambda *row: bad.append(row))
-    return result, valid, bad
+def _parse(data, filename, kind="international", chunk_size=1000):
+    """The whole pipeline; valid numbers read back from the chunk files, bad rows from the
+    异常数据.xlsx report."""
+    chunks = {}
+    parsed = numbers.parse_to_chunks(data, filename, kind, chunk_size, chunks.__setitem__)
+    assert sorted(chunks) == list(range(parsed.chunk_count))
+    valid = [pair for index in sorted(chunks) for pair in numbers.read_chunk(chunks[index])]
+    bad = []
+    if parsed.bad_rows_xlsx:
+        rows = load_workbook(io.BytesIO(parsed.bad_rows_xlsx), read_only=True).worksheets[0].iter_rows(values_only=True)
+        assert next(rows) == numbers.BAD_ROWS_HEADER
+        bad = [tuple(row) for row in rows]
+    return parsed.result, valid, bad
 
 
 def test_template_has_a_sheet_to_fill_and_instructions():
@@ -45,7 +53,7 @@ def test_xlsx_rows_are_normalised_deduplicated_and_bad_rows_reported():
     data = _xlsx(["+86 138 0013 8000", 8613800138000, "447400123456", "hello", "+44123", None, "8613800138000",
                   6591234567.0])
     result, valid, bad = _parse(data, "numbers.xlsx")
-    assert valid == [("+8613800138000", "CN"), ("+447400123456", "GB"), ("+6591234567", "SG")]
+    assert sorted(valid) == [("+447400123456", "GB"), ("+6591234567", "SG"), ("+8613800138000", "CN")]
     assert (result.total_rows, result.valid, result.invalid, result.duplicates) == (7, 3, 2, 2)
     assert result.countries == {"CN": 1, "GB": 1, "SG": 1}
     assert [(row, value) for row, value, _ in bad] == [(5, "hello"), (6, "+44123")]
@@ -63,6 +71,26 @@ def test_csv_with_bom_and_the_same_rules():
     data = io.BytesIO("\ufeffphone\n+447400123456\n447400123456\nnope\n".encode())
     result, valid, bad = _parse(data, "list.csv")
     assert valid == [("+447400123456", "GB")] and result.duplicates == 1 and [b[0] for b in bad] == [4]
+
+
+def test_duplicates_are_dropped_across_chunks_and_spill_buckets():
+    numbers_in = [f"+4474001{i:05d}" for i in range(2500)]
+    data = io.BytesIO(("phone\n" + "\n".join(numbers_in + numbers_in[::3])).encode())
+    chunks = {}
+    parsed = numbers.parse_to_chunks(data, "big.csv", "international", 1000, chunks.__setitem__, buckets=7)
+    read_back = [e164 for index in sorted(chunks) for e164, _ in numbers.read_chunk(chunks[index])]
+    assert sorted(read_back) == sorted(numbers_in)  # each number exactly once
+    assert parsed.chunk_count == 3 and [len(numbers.read_chunk(chunks[i])) for i in range(3)] == [1000, 1000, 500]
+    assert (parsed.result.valid, parsed.result.duplicates) == (2500, 834)
+    assert parsed.result.countries == {"GB": 2500} and parsed.bad_rows_xlsx is None
+
+
+def test_an_unreadable_file_puts_no_chunk():
+    put = []
+    with pytest.raises(numbers.UnreadableFile):
+        numbers.parse_to_chunks(io.BytesIO(b"PK\x03\x04 broken"), "x.xlsx", "international", 10,
+                                lambda *chunk: put.append(chunk))
+    assert put == []
 
 
 @pytest.mark.parametrize("payload, filename", [

@@ -1,0 +1,63 @@
+"""Number uploads for bulk tasks (seed: 号码上传): the standard template, small files in
+the request body, large ones through a presigned S3 POST, and the parse result."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from chalice import Blueprint, Response
+
+from ..files import numbers
+from ..services import uploads
+from . import customer, json_body
+from .errors import bad_request, not_found
+from .serializers import upload as view
+
+bp = Blueprint(__name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Bodies API Gateway must pass (and return) as bytes.
+BINARY_TYPES = (XLSX, "text/csv")
+
+
+@bp.route("/v1/tasks/number-template", methods=["GET"])
+def number_template():
+    """The standard xlsx template (a sheet to fill, one number per row, and instructions)."""
+    customer(bp.current_request)
+    kind = (bp.current_request.query_params or {}).get("kind", "international")
+    if kind not in numbers.KINDS:
+        raise bad_request("kind", "kind must be international or domestic")
+    filename = "号码模板.xlsx" if kind == "international" else "国内号码模板.xlsx"
+    return Response(body=numbers.template(kind), status_code=200,
+                    headers={"Content-Type": XLSX,
+                             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+
+
+@bp.route("/v1/uploads", methods=["POST"], content_types=[XLSX, "text/csv", "application/octet-stream"])
+def upload_numbers():
+    """Parse a small list sent as the body (xlsx or csv, up to 5 MB): 201 with the counts.
+    A corrupt or non-xlsx file is a 422 and creates nothing."""
+    who = customer(bp.current_request)
+    request = bp.current_request
+    params = request.query_params or {}
+    item = uploads.upload_file(who, params.get("kind"), request.raw_body or b"", params.get("filename"),
+                               (request.headers or {}).get("content-type"))
+    return Response(body=view(item, uploads.report_url(item)), status_code=201)
+
+
+@bp.route("/v1/uploads/presign", methods=["POST"])
+def presign_upload():
+    """A presigned S3 POST for a large list; parsing starts when the file lands."""
+    who = customer(bp.current_request)
+    body = json_body(bp.current_request)
+    item, post = uploads.presign(who, body.get("kind"), body.get("filename"))
+    return Response(body={**view(item, None), "upload": post}, status_code=201)
+
+
+@bp.route("/v1/uploads/{upload_id}", methods=["GET"])
+def get_upload(upload_id):
+    who = customer(bp.current_request)
+    try:
+        item = uploads.get(who, upload_id)
+    except uploads.UploadNotFound:
+        raise not_found("Upload") from None
+    return view(item, uploads.report_url(item))

@@ -1,0 +1,213 @@
+"""Number uploads for bulk tasks (seed: 号码上传). Two ways in, one result:
+
+- small files come in the request body and are parsed at once;
+- large files go straight to S3 through a presigned POST (``uploads/<id>/source.<ext>``);
+  S3 tells EventBridge, and the ``parse_uploaded_numbers`` job parses them.
+
+Either way the valid numbers end up as gzip chunk files (``chunks/<id>/<n>.csv.gz``), the bad
+rows in ``reports/<id>/异常数据.xlsx``, and the counts on the upload item. A file that cannot
+be read fails with its reason; no chunk of it is ever used.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import tempfile
+from datetime import timedelta
+from typing import BinaryIO
+from urllib.parse import quote
+
+from .. import aws
+from ..config import settings
+from ..domain.ids import new_id
+from ..files import numbers
+from ..store.base import update_if, utcnow
+from ..store.tasks import Upload, get_upload, upload_pk
+from .directory import FieldError
+from .identity import Caller
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("xlsx", "csv")
+MAX_DIRECT_BYTES = 5 * 1024 * 1024  # a Lambda request body tops out at 6 MB
+MAX_PRESIGNED_BYTES = 2 * 1024 ** 3
+PRESIGN_SECONDS = 3600
+REPORT_URL_SECONDS = 3600
+UPLOADS_PREFIX = "uploads/"
+#: A parse that has not finished after this long died with its worker: it may run again.
+PARSE_STALE_AFTER = timedelta(minutes=20)
+
+UPLOADING, PARSING, READY, FAILED = "uploading", "parsing", "ready", "failed"
+
+
+class UploadNotFound(LookupError):
+    pass
+
+
+def kind_field(value: object) -> str:
+    if value is None:
+        raise FieldError("kind", "is required (international or domestic)", 400)
+    if value not in numbers.KINDS:
+        raise FieldError("kind", "must be international or domestic")
+    return value
+
+
+def file_format(filename: str | None, content_type: str | None) -> str:
+    """xlsx or csv, from the file name's extension or else the content type."""
+    if filename:
+        extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+        if extension not in FORMATS:
+            raise FieldError("filename", "must end in .xlsx or .csv")
+        return extension
+    return "csv" if (content_type or "").split(";")[0].strip() in ("text/csv", "application/csv") else "xlsx"
+
+
+def chunk_key(upload_id: str, index: int) -> str:
+    return f"chunks/{upload_id}/{index:06d}.csv.gz"
+
+
+def report_key(upload_id: str) -> str:
+    return f"reports/{upload_id}/{numbers.BAD_ROWS_FILE}"
+
+
+def source_key(upload_id: str, fmt: str) -> str:
+    return f"{UPLOADS_PREFIX}{upload_id}/source.{fmt}"
+
+
+# --- the two ways in -------------------------------------------------------------------------
+
+def upload_file(caller: Caller, kind: object, data: bytes, filename: str | None,
+                content_type: str | None) -> Upload:
+    """Parse a file sent in the request body. An unreadable file is a FieldError (422 on
+    ``file``) and leaves nothing behind: no upload item, no chunk."""
+    kind = kind_field(kind)
+    if not data:
+        raise FieldError("file", "is empty: send the xlsx or csv as the request body", 400)
+    if len(data) > MAX_DIRECT_BYTES:
+        raise FieldError("file", f"is larger than {MAX_DIRECT_BYTES // 1024 // 1024} MB: "
+                                 "use POST /v1/uploads/presign for large lists", 413)
+    fmt = file_format(filename, content_type)
+    upload = _new_upload(caller, kind, filename or f"numbers.{fmt}", source_key=f"(request body).{fmt}")
+    upload.status = PARSING
+    try:
+        parsed = _parse(upload, io.BytesIO(data), fmt)
+    except numbers.UnreadableFile as exc:
+        raise FieldError("file", f"cannot be read: {exc}") from None
+    _finish(upload, parsed, save=True)
+    return upload
+
+
+def presign(caller: Caller, kind: object, filename: object) -> tuple[Upload, dict]:
+    """An upload waiting for its file, and the presigned S3 POST (url + form fields) that
+    sends it. S3 itself enforces the size limit."""
+    kind = kind_field(kind)
+    if not isinstance(filename, str) or not filename.strip():
+        raise FieldError("filename", "is required (the file's name, ending in .xlsx or .csv)", 400)
+    fmt = file_format(filename.strip(), None)
+    upload_id = new_id("upl")
+    upload = _new_upload(caller, kind, filename.strip()[:200], source_key(upload_id, fmt), upload_id)
+    upload.save(condition=Upload.pk.does_not_exist())
+    post = aws.client("s3").generate_presigned_post(
+        Bucket=settings().files_bucket, Key=upload.source_key, ExpiresIn=PRESIGN_SECONDS,
+        Conditions=[["content-length-range", 1, MAX_PRESIGNED_BYTES]])
+    return upload, {"url": post["url"], "fields": post["fields"],
+                    "expires_in": PRESIGN_SECONDS, "max_bytes": MAX_PRESIGNED_BYTES}
+
+
+def _new_upload(caller: Caller, kind: str, filename: str, source_key: str, upload_id: str | None = None) -> Upload:
+    upload_id = upload_id or new_id("upl")
+    return Upload(upload_pk(upload_id), upload_id=upload_id, account_id=caller.account_id,
+                  created_by=caller.actor, kind=kind, filename=filename, source_key=source_key,
+                  status=UPLOADING, created_at=utcnow())
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+def upload_id_from_key(key: str) -> str | None:
+    """The upload a source object belongs to (``uploads/<id>/source.<ext>``)."""
+    parts = key.split("/")
+    if len(parts) == 3 and parts[0] + "/" == UPLOADS_PREFIX and parts[2].startswith("source."):
+        return parts[1]
+    return None
+
+
+def parse_stored(key: str) -> str:
+    """Parse an uploaded source object (the S3 event's key); returns what happened.
+    At-least-once safe: only an upload still waiting for its file (or one whose parse died)
+    is parsed, and a re-parse writes the same chunk files."""
+    upload_id = upload_id_from_key(key)
+    upload = get_upload(upload_id) if upload_id else None
+    if upload is None or upload.source_key != key:
+        log.warning("object %s belongs to no upload; ignored", key)
+        return "unknown"
+    stale = utcnow() - PARSE_STALE_AFTER
+    if not update_if(upload, [Upload.status.set(PARSING), Upload.parse_started_at.set(utcnow())],
+                     (Upload.status == UPLOADING) | ((Upload.status == PARSING) & (Upload.parse_started_at < stale))):
+        return "done-before"
+    with tempfile.TemporaryFile() as local:
+        aws.client("s3").download_fileobj(settings().files_bucket, key, local)
+        local.seek(0)
+        try:
+            parsed = _parse(upload, local, key.rsplit(".", 1)[-1])
+        except numbers.UnreadableFile as exc:
+            upload.update(actions=[Upload.status.set(FAILED), Upload.error.set(f"file cannot be read: {exc}"),
+                                   Upload.parsed_at.set(utcnow())])
+            return FAILED
+    _finish(upload, parsed, save=False)
+    return READY
+
+
+def _parse(upload: Upload, data: BinaryIO, fmt: str) -> numbers.ParsedList:
+    s3, bucket = aws.client("s3"), settings().files_bucket
+
+    def put_chunk(index: int, body: bytes) -> None:
+        s3.put_object(Bucket=bucket, Key=chunk_key(upload.upload_id, index), Body=body,
+                      ContentType="text/csv", ContentEncoding="gzip")
+    return numbers.parse_to_chunks(data, f"numbers.{fmt}", upload.kind, settings().task_chunk_size, put_chunk)
+
+
+def _finish(upload: Upload, parsed: numbers.ParsedList, *, save: bool) -> None:
+    """Record the counts (and the bad-row report) on the upload: it is ready."""
+    if parsed.bad_rows_xlsx:
+        aws.client("s3").put_object(
+            Bucket=settings().files_bucket, Key=report_key(upload.upload_id), Body=parsed.bad_rows_xlsx,
+            ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    result = parsed.result
+    values = {"status": READY, "total_rows": result.total_rows, "valid": result.valid,
+              "invalid": result.invalid, "duplicates": result.duplicates, "countries": dict(result.countries),
+              "chunk_count": parsed.chunk_count, "parsed_at": utcnow(),
+              "report_key": report_key(upload.upload_id) if parsed.bad_rows_xlsx else None}
+    for name, value in values.items():
+        setattr(upload, name, value)
+    if save:
+        upload.save(condition=Upload.pk.does_not_exist())
+        return
+    upload.update(actions=[getattr(Upload, name).set(value) if value is not None else getattr(Upload, name).remove()
+                           for name, value in values.items()])
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def get(caller: Caller, upload_id: str) -> Upload:
+    """The caller's upload; another account's is indistinguishable from a missing one."""
+    upload = get_upload(upload_id) if isinstance(upload_id, str) and upload_id.startswith("upl_") else None
+    if upload is None or upload.account_id != caller.account_id:
+        raise UploadNotFound(upload_id)
+    return upload
+
+
+def report_url(upload: Upload) -> str | None:
+    """A presigned download of 异常数据.xlsx, named so in the browser."""
+    if not upload.report_key:
+        return None
+    disposition = f"attachment; filename*=UTF-8''{quote(numbers.BAD_ROWS_FILE)}"
+    return aws.client("s3").generate_presigned_url(
+        "get_object", ExpiresIn=REPORT_URL_SECONDS,
+        Params={"Bucket": settings().files_bucket, "Key": upload.report_key,
+                "ResponseContentDisposition": disposition})
+
+
+def read_chunk(upload_id: str, index: int) -> list[tuple[str, str]]:
+    """The (e164, country) pairs of one chunk file."""
+    body = aws.client("s3").get_object(Bucket=settings().files_bucket, Key=chunk_key(upload_id, index))["Body"]
+    return numbers.read_chunk(body.read())

@@ -1,0 +1,63 @@
+"""Helpers for bulk-task tests: number files, uploads and tasks through the API, and the
+task queue and scheduler played through their registered handlers."""
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import Workbook
+
+from tests.service.helpers import drain_queue
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def uk_numbers(count: int, start: int = 0) -> list[str]:
+    return [f"+4474001{i:05d}" for i in range(start, start + count)]
+
+
+def xlsx_file(values: list) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("号码")
+    sheet.append(["手机号码"])
+    for value in values:
+        sheet.append([value])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def csv_file(values: list[str]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["phone"])
+    writer.writerows([v] for v in values)
+    return out.getvalue().encode()
+
+
+def upload(client, token: str, data: bytes, kind: str = "international", filename: str = "numbers.xlsx"):
+    content_type = "text/csv" if filename.endswith(".csv") else XLSX
+    return client.call("POST", f"/v1/uploads?kind={kind}&filename={filename}", token=token, raw_body=data,
+                       headers={"Content-Type": content_type})
+
+
+def app_id_of(client, token: str) -> str:
+    return client.get("/v1/apps", token=token).json["apps"][0]["id"]
+
+
+def new_task(client, token: str, upload_id: str, **fields):
+    body = {"name": "Promo", "kind": "international", "app_id": app_id_of(client, token), "upload_id": upload_id,
+            "content": "Hello from JMC", "blacklist_check": True, **fields}
+    return client.post("/v1/tasks", body, token=token)
+
+
+def run_tasks(app) -> int:
+    """Play the task queue (chunk tickets) through its handler until it is empty."""
+    return drain_queue(app, "tasks")
+
+
+def tick(app) -> None:
+    """One scheduler tick, through the registered handler."""
+    from devstack.runner import resolve_handler, scheduled_event
+    source = next(s for s in app.event_sources if s.name == "start_due_tasks")
+    resolve_handler(source.handler_string)(scheduled_event(source.name, "us-east-1"), None)
