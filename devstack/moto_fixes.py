@@ -1,20 +1,32 @@
 """Fixes for moto as our local AWS, applied wherever moto runs (the local stack's server
-and the in-process service tests).
+and the in-process service tests). Each is emulator-only: DynamoDB itself behaves as our
+code expects.
 
-moto's DynamoDB backend is not thread-safe: ``transact_write_items`` deep-copies the tables
-(to roll back) while other request threads change them, and fails with "dictionary changed
-size during iteration" under concurrent sends. DynamoDB itself has no such limit, so the
-emulator serialises its DynamoDB requests; moto's speed is no AWS proxy anyway.
+1. moto's DynamoDB backend is not thread-safe: ``transact_write_items`` copies tables while
+   other request threads change them ("dictionary changed size during iteration" under
+   concurrent sends). The emulator serialises its DynamoDB requests.
+2. To roll a transaction back, moto deep-copies every table the transaction touches before
+   applying it: the cost grows with the table, so each send got slower as the message log
+   grew (a 10,000-number task became quadratic). We keep moto's transaction logic and
+   replace only the snapshot: the items the transaction names are copied, and restored if
+   it is cancelled.
+3. moto's server routes every request under one lock and, inside it, lists moto's package
+   folder (``list_of_moto_modules``, ~1.3 ms, often twice): the whole emulator could answer
+   only a few hundred requests a second, whatever the number of threads. The list never
+   changes while the server runs, so it is read once.
 """
 from __future__ import annotations
 
+import copy
 import threading
+import types
 
 _installed = False
 
 
 def serialise_dynamodb() -> None:
-    """Run one moto DynamoDB request at a time (idempotent)."""
+    """Run one moto DynamoDB request at a time, with item-level transaction rollback
+    (idempotent)."""
     global _installed
     if _installed:
         return
@@ -26,4 +38,61 @@ def serialise_dynamodb() -> None:
         with lock:
             return original(self)
     DynamoHandler.call_action = call_action
+    _snapshot_items_not_tables()
     _installed = True
+
+
+def speed_up_server() -> None:
+    """moto's server reads its list of service modules once, not per request (idempotent)."""
+    from moto import backends
+    if getattr(backends.list_of_moto_modules, "cached", False):
+        return
+    modules = frozenset(backends.list_of_moto_modules())
+
+    def list_of_moto_modules():
+        return modules
+    list_of_moto_modules.cached = True
+    backends.list_of_moto_modules = list_of_moto_modules
+
+
+def _snapshot_items_not_tables() -> None:
+    from moto.dynamodb import models
+    from moto.dynamodb.exceptions import MockValidationException, TransactionCanceledException
+    from moto.dynamodb.models.table import Table
+
+    # The backend's own snapshot becomes the table itself (rolling back to it is a no-op) ...
+    models.copy = types.SimpleNamespace(
+        deepcopy=lambda value, memo=None: value if isinstance(value, Table) else copy.deepcopy(value, memo))
+    backend_class = models.DynamoDBBackend
+    apply_transaction = backend_class.transact_write_items
+
+    def transact_write_items(self, transact_items):
+        # ... and the items it names are restored here instead.
+        saved = [_saved_item(self, item) for item in transact_items]
+        try:
+            return apply_transaction(self, transact_items)
+        except (TransactionCanceledException, MockValidationException):
+            for table_name, key, before in reversed([s for s in saved if s is not None]):
+                if before is None:
+                    self.delete_item(table_name, key)
+                else:
+                    self.put_item(table_name, before)
+            raise
+    backend_class.transact_write_items = transact_write_items
+
+
+def _saved_item(backend, transact_item: dict):
+    """(table, key, the item's attributes now or None) for one operation of a transaction."""
+    try:
+        _, op = next(iter(transact_item.items()))
+        table = backend.get_table(op["TableName"])
+        if "Key" in op:
+            key = op["Key"]
+        else:
+            key = {table.hash_key_attr: op["Item"][table.hash_key_attr]}
+            if table.range_key_attr is not None:
+                key[table.range_key_attr] = op["Item"][table.range_key_attr]
+        current = backend.get_item(op["TableName"], key)
+    except Exception:  # noqa: BLE001 - malformed: moto's own validation will answer it
+        return None
+    return op["TableName"], key, (copy.deepcopy(current.to_json()["Attributes"]) if current else None)

@@ -84,14 +84,9 @@ class LocalStack:
     # --- parts -----------------------------------------------------------------------------
 
     def _start_moto(self) -> None:
-        from moto.server import ThreadedMotoServer
-
-        from devstack.moto_fixes import serialise_dynamodb
-        serialise_dynamodb()
-        port = free_port(self.host)
-        self.moto = ThreadedMotoServer(ip_address=self.host, port=port, verbose=False)
-        self.moto.start()
-        self.aws_endpoint_url = f"http://{self.host}:{port}"
+        from devstack.moto_process import MotoProcess
+        self.moto = MotoProcess(self.host, free_port(self.host)).start()
+        self.aws_endpoint_url = self.moto.url
 
     def _configure_environment(self) -> None:
         from devstack import tls
