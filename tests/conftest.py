@@ -13,3 +13,6 @@ os.environ.update({
 })
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
+
+# Tests that count AWS calls need the botocore hook on every client, so it goes in first.
+import bench.aws_calls  # noqa: E402,F401

@@ -225,13 +225,16 @@ def test_receipts_are_kept_without_a_callback_and_cleared_with_messages(sim):
 
 
 def test_stop_is_prompt_with_receipts_pending_and_leaves_no_thread(listener):
+    # Other tests' simulators may still be alive in this process; judge only this one's threads.
+    before = set(threading.enumerate())
     simulator = CarrierSimulator(api_key=KEY, api_secret=SECRET).start()
     configure(simulator, dlr_delay_ms=60_000)
     submit(simulator, to=GB, callback=listener.url)
     started = time.monotonic()
     simulator.stop()
     assert time.monotonic() - started < 1
-    assert not [t for t in threading.enumerate() if t.name.startswith("carrier-sim")]
+    left = set(threading.enumerate()) - before
+    assert not [t for t in left if t.name.startswith("carrier-sim")]
     assert listener.received == []
 
 
