@@ -27,7 +27,15 @@ def main() -> int:
     stopping.wait()
     print("\nStopping the local stack...", flush=True)
     stack.stop()
+    cut_off = [t.name for t in threading.enumerate()
+               if t is not threading.main_thread() and t.is_alive() and not t.daemon]
     print("Stopped.", flush=True)
+    if cut_off:
+        # Handler work still in flight (a chunk worker's send threads) would hold the exit
+        # until each call failed against the stopped emulator; Lambda cuts such work off too.
+        print(f"(cut off {len(cut_off)} handler thread(s) still running)", flush=True)
+        logging.shutdown()
+        os._exit(0)
     return 0
 
 

@@ -72,9 +72,13 @@ class EventRunner:
                 self._spawn(self._route_events, source)
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Stop polling and wait up to ``timeout`` in all for the handlers in flight. A chunk
+        worker may run for minutes; it is left to die with the process, like a Lambda cut off
+        mid-batch (the local AWS state goes with it)."""
         self._stop.set()
+        deadline = time.monotonic() + timeout
         for thread in self._threads:
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def _spawn(self, target, source) -> None:
         thread = threading.Thread(target=target, args=(source,), name=f"runner-{source.name}", daemon=True)

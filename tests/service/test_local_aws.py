@@ -1,0 +1,78 @@
+"""The local AWS: moto with our emulator fixes (devstack/moto_fixes.py) answers queries as
+DynamoDB does, and moto's own process (devstack/moto_process.py) starts and stops cleanly."""
+from __future__ import annotations
+
+import socket
+
+import boto3
+import pytest
+
+TABLE = "jmc-local-fixture-queries"
+
+
+@pytest.fixture
+def table(aws):
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    client.create_table(
+        TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "g", "gk")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{"IndexName": "g-index", "Projection": {"ProjectionType": "ALL"},
+                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                                               {"AttributeName": "gk", "KeyType": "RANGE"}]}])
+    for pk in ("a", "b", "c"):
+        for n in (3, 1, 2, 5, 4):
+            item = {"pk": {"S": pk}, "sk": {"S": f"{n:02d}"}, "v": {"N": str(n)}}
+            if n % 2:  # a sparse index: odd items only
+                item.update(g={"S": "odd"}, gk={"S": f"{pk}{n}"})
+            client.put_item(TableName=TABLE, Item=item)
+    return client
+
+
+def _query_all(client, **kwargs) -> list[str]:
+    keys, start = [], None
+    while True:
+        page = client.query(TableName=TABLE, Limit=2, **kwargs, **({"ExclusiveStartKey": start} if start else {}))
+        keys += [item["pk"]["S"] + item["sk"]["S"] for item in page["Items"]]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return keys
+
+
+def test_a_table_query_reads_its_partition_in_key_order_across_pages(table):
+    b = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "b"}}}
+    assert _query_all(table, **b) == ["b01", "b02", "b03", "b04", "b05"]
+    assert _query_all(table, ScanIndexForward=False, **b) == ["b05", "b04", "b03", "b02", "b01"]
+    ranged = {"KeyConditionExpression": "pk = :p AND sk > :s",
+              "ExpressionAttributeValues": {":p": {"S": "c"}, ":s": {"S": "02"}}}
+    assert _query_all(table, **ranged) == ["c03", "c04", "c05"]
+    none = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "zz"}}}
+    assert _query_all(table, **none) == []
+
+
+def test_an_index_query_reads_the_indexed_items_in_index_order(table):
+    odd = {"IndexName": "g-index", "KeyConditionExpression": "g = :g", "ExpressionAttributeValues": {":g": {"S": "odd"}}}
+    assert _query_all(table, **odd) == ["a01", "a03", "a05", "b01", "b03", "b05", "c01", "c03", "c05"]
+    table.delete_item(TableName=TABLE, Key={"pk": {"S": "b"}, "sk": {"S": "03"}})
+    table.put_item(TableName=TABLE, Item={"pk": {"S": "b"}, "sk": {"S": "01"}, "v": {"N": "1"}})  # leaves the index
+    assert _query_all(table, **odd) == ["a01", "a03", "a05", "b05", "c01", "c03", "c05"]
+
+
+def test_a_scan_still_sees_every_item(table):
+    assert len(table.scan(TableName=TABLE)["Items"]) == 15
+
+
+def test_moto_runs_in_its_own_process_and_stops_cleanly():
+    from devstack.moto_process import MotoProcess
+    from devstack.stack import free_port
+    moto = MotoProcess("127.0.0.1", free_port("127.0.0.1")).start()
+    try:
+        sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=moto.url)
+        url = sqs.create_queue(QueueName="jmc-local-process-check")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="hello")
+        assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "hello"
+    finally:
+        moto.stop()
+    assert moto.returncode == 0  # SIGTERM is a clean stop, not a crash
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", moto.port), timeout=1)
