@@ -22,7 +22,7 @@ from typing import BinaryIO, Callable, Iterator
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from ..domain.phone import PhoneNumberError, parse_phone
+from ..domain.phone import PhoneNumber, PhoneNumberError, parse_phone
 
 KINDS = ("international", "domestic")
 DOMESTIC_COUNTRY = "CN"
@@ -30,6 +30,7 @@ HEADER = "手机号码 (含国家/地区代码, 如 8613800138000 / 447400123456
 BAD_ROWS_FILE = "异常数据.xlsx"
 BAD_ROWS_HEADER = ("行号", "原始数据", "异常原因")
 SPILL_BUCKETS = 256
+NOT_DOMESTIC = "国内发信只支持中国大陆号码（国家代码86）"
 
 
 class UnreadableFile(ValueError):
@@ -135,18 +136,34 @@ def parse(rows: Iterator[tuple[int, str]], kind: str, emit: Callable[[str, str],
             continue
         result.total_rows += 1
         try:
-            number = parse_phone(value)
+            number = _normalise(value, kind)
         except PhoneNumberError as exc:
             result.invalid += 1
             bad_row(row_number, value, f"号码{_reason_zh(str(exc))} ({exc})")
             continue
         if kind == "domestic" and number.country != DOMESTIC_COUNTRY:
             result.invalid += 1
-            bad_row(row_number, value, "国内发信只支持中国大陆号码（国家代码86）")
+            bad_row(row_number, value, NOT_DOMESTIC)
             continue
         result.valid += 1
         emit(number.e164, number.country)
     return result
+
+
+def _normalise(value: str, kind: str) -> PhoneNumber:
+    """E.164 of one cell. International lists carry country codes (the + optional). Domestic
+    lists may also hold mainland numbers as people write them (13800138000); a number that
+    is valid only read internationally is returned as such, for the caller to refuse as
+    not mainland."""
+    if kind != "domestic":
+        return parse_phone(value)
+    try:
+        return parse_phone(value, DOMESTIC_COUNTRY)
+    except PhoneNumberError as not_mainland:
+        try:
+            return parse_phone(value)
+        except PhoneNumberError:
+            raise not_mainland from None
 
 
 def _reason_zh(reason: str) -> str:

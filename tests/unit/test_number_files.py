@@ -64,7 +64,15 @@ def test_xlsx_rows_are_normalised_deduplicated_and_bad_rows_reported():
 def test_domestic_uploads_accept_mainland_numbers_only():
     result, valid, bad = _parse(_xlsx(["8613800138000", "85291234567", "447400123456"]), "d.xlsx", "domestic")
     assert valid == [("+8613800138000", "CN")] and result.invalid == 2
-    assert all("86" in reason for _, _, reason in bad)
+    assert all(reason == numbers.NOT_DOMESTIC for _, _, reason in bad)
+
+
+def test_domestic_uploads_read_mainland_numbers_written_without_86():
+    result, valid, bad = _parse(_xlsx(["13800138001", "+86 138 0013 8002", "008613800138003", "1380013800"]),
+                                "d.xlsx", "domestic")
+    assert sorted(valid) == [("+8613800138001", "CN"), ("+8613800138002", "CN"), ("+8613800138003", "CN")]
+    assert [(row, value) for row, value, _ in bad] == [(5, "1380013800")]
+    assert bad[0][2] != numbers.NOT_DOMESTIC  # too short for the mainland, not a foreign number
 
 
 def test_csv_with_bom_and_the_same_rules():
