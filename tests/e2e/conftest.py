@@ -64,6 +64,7 @@ class Stack:
         self.info = info
         self.log_path = log_path
         self.http = requests.Session()
+        self.tokens: dict[str, dict] = {}  # login → the latest tokens it was given
 
     def call(self, method: str, path: str, json=None, token: str | None = None, auth=None, **kw):
         headers = kw.pop("headers", {})
@@ -88,6 +89,15 @@ class Stack:
         code = self.outbox(login, r"verification code is (\d{6})")
         reply = self.call("POST", "/v1/auth/login", {"login": login, "password": password, "code": code})
         assert reply.status_code == 200, reply.text
+        self.tokens[login] = reply.json()
+        return reply.json()["access_token"]
+
+    def refreshed(self, login: str) -> str:
+        """A new access token for ``login`` from its refresh token, as a portal does when the
+        15-minute access token runs out during a long wait."""
+        reply = self.call("POST", "/v1/auth/refresh", {"refresh_token": self.tokens[login]["refresh_token"]})
+        assert reply.status_code == 200, reply.text
+        self.tokens[login] = reply.json()
         return reply.json()["access_token"]
 
 
