@@ -13,28 +13,18 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
+
+from tests.number_files import XLSX, xlsx_file
 
 pytestmark = pytest.mark.e2e
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BAD_ROWS = ["nonsense", "12345", "+999123456789", "+44791120000"]  # the last: one digit short
 BLOCKED = ["+447911200007", "+447911204242"]
 
 
 def uk_numbers(count: int) -> list[str]:
     return [f"+4479112{i:05d}" for i in range(count)]
-
-
-def xlsx(values: list) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("号码")
-    sheet.append(["手机号码"])
-    for value in values:
-        sheet.append([value])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +93,7 @@ def test_the_standard_template_downloads(stack, customer):
 
 def test_ten_thousand_numbers_upload_with_counts_and_a_bad_rows_report(stack, customer):
     numbers = uk_numbers(10_000)
-    upload = _upload(stack, customer, xlsx(numbers[:5] + BAD_ROWS + numbers[5:] + [numbers[0], numbers[1]]))
+    upload = _upload(stack, customer, xlsx_file(numbers[:5] + BAD_ROWS + numbers[5:] + [numbers[0], numbers[1]]))
     assert upload["status"] == "ready"
     assert (upload["total_rows"], upload["valid"], upload["invalid"], upload["duplicates"]) == (10_006, 10_000, 4, 2)
     assert upload["countries"] == {"GB": 10_000}
@@ -142,7 +132,7 @@ def test_an_immediate_ten_thousand_number_task_sends_each_number_once(stack, cus
 
 
 def test_a_scheduled_task_is_paused_edited_resumed_and_sends_the_edit_at_its_time(stack, customer):
-    upload = _upload(stack, customer, xlsx(uk_numbers(20)))
+    upload = _upload(stack, customer, xlsx_file(uk_numbers(20)))
     send_at = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=20)
     draft, final = f"draft {uuid.uuid4().hex[:8]}", f"final {uuid.uuid4().hex[:8]}"
     task = _task(stack, customer, upload["upload_id"], content=draft, send_at=send_at.isoformat()).json()
@@ -165,7 +155,7 @@ def test_a_scheduled_task_is_paused_edited_resumed_and_sends_the_edit_at_its_tim
 
 
 def test_a_sending_task_cannot_be_edited_or_stopped(stack, customer):
-    upload = _upload(stack, customer, xlsx(uk_numbers(1000)))
+    upload = _upload(stack, customer, xlsx_file(uk_numbers(1000)))
     task = _task(stack, customer, upload["upload_id"], content=f"busy {uuid.uuid4().hex[:8]}").json()
     assert task["status"] == "sending"
     for method, path, body in (("PATCH", "", {"content": "changed"}), ("POST", "/pause", None),
@@ -185,7 +175,7 @@ def test_a_presigned_upload_is_parsed_when_it_lands(stack, customer):
     presigned = reply.json()
     assert presigned["status"] == "uploading"
     posted = requests.post(presigned["upload"]["url"], data=presigned["upload"]["fields"],
-                           files={"file": ("big.xlsx", xlsx(uk_numbers(50) + ["oops"]))}, timeout=30)
+                           files={"file": ("big.xlsx", xlsx_file(uk_numbers(50) + ["oops"]))}, timeout=30)
     assert posted.status_code in (200, 201, 204), posted.text
     ready = _wait_for(lambda: stack.call("GET", f"/v1/uploads/{presigned['upload_id']}", token=customer["token"]).json(),
                       lambda u: u["status"] != "uploading" and u["status"] != "parsing", timeout=60)
@@ -193,7 +183,7 @@ def test_a_presigned_upload_is_parsed_when_it_lands(stack, customer):
 
 
 def test_a_domestic_task_needs_an_approved_template(stack, customer, ops_token):
-    upload = _upload(stack, customer, xlsx(["+8613800138000", "13800138001", "+447911200000"]), kind="domestic")
+    upload = _upload(stack, customer, xlsx_file(["+8613800138000", "13800138001", "+447911200000"]), kind="domestic")
     assert (upload["valid"], upload["invalid"]) == (2, 1)  # domestic lists are mainland China only
     template = stack.call("POST", "/v1/templates", {"name": "发货通知", "content": "您的订单已发货", "kind": "domestic"},
                           token=customer["token"]).json()

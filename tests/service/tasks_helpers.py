@@ -5,26 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-
+from tests.number_files import XLSX, xlsx_file  # noqa: F401  (re-exported for the task tests)
 from tests.service.helpers import drain_queue
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def uk_numbers(count: int, start: int = 0) -> list[str]:
     return [f"+4474001{i:05d}" for i in range(start, start + count)]
-
-
-def xlsx_file(values: list) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("号码")
-    sheet.append(["手机号码"])
-    for value in values:
-        sheet.append([value])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def csv_file(values: list[str]) -> bytes:
