@@ -29,9 +29,9 @@ from bench.aws_calls import counting_aws_calls  # noqa: E402  (installs the hook
 
 
 class Http:
-    def __init__(self, base: str, outbox):
+    def __init__(self, base: str):
         import requests
-        self.base, self.outbox, self.session = base, outbox, requests.Session()
+        self.base, self.session = base, requests.Session()
 
     def call(self, method: str, path: str, body=None, token: str | None = None) -> dict:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -98,7 +98,7 @@ def main() -> None:
     from devstack.stack import LocalStack, free_port
     stack = LocalStack(api_port=free_port(), tls_port=free_port(), schedule_tick=1.0).start()
     try:
-        http = Http(stack.api_url, None)
+        http = Http(stack.api_url)
         owner, operator = http.login(*DEMO_OWNER), http.login(*OPERATOR)
         account_id = stack.seeded.demo_account_id
         http.call("POST", f"/v1/ops/accounts/{account_id}/topups",

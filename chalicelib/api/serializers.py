@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..domain.country_names import LANGUAGES, country_name
 from ..domain.money import format_amount
 from ..store.accounts import Account, App, Sender, Signature, User
-from ..store.base import iso
+from ..store.base import as_dict, iso
 from ..store.ledger import LedgerEntry
 
 
@@ -90,35 +90,28 @@ def upload(item, report_url: str | None) -> dict:
     return {"upload_id": item.upload_id, "kind": item.kind, "filename": item.filename, "status": item.status,
             "error": item.error, "total_rows": int(item.total_rows or 0), "valid": int(item.valid or 0),
             "invalid": invalid, "duplicates": int(item.duplicates or 0),
-            "countries": {k: int(v) for k, v in _plain(item.countries).items()},
+            "countries": {k: int(v) for k, v in as_dict(item.countries).items()},
             "message": f"检测到异常数据{invalid}条" if invalid else None,
             "invalid_report_url": report_url, "created_at": iso(item.created_at), "parsed_at": iso(item.parsed_at)}
 
 
 def task(item, counters: dict[str, int] | None = None) -> dict:
     """A bulk task, with its estimate and (when given) its live counters."""
-    estimate = _plain(item.estimate)
+    estimate = as_dict(item.estimate)
     body = {"task_id": item.task_id, "name": item.name, "kind": item.kind, "status": item.status,
             "reason": item.reason, "warning": item.warning, "app_id": item.app_id, "upload_id": item.upload_id,
-            "from": _plain(item.senders), "signature_id": item.signature_id, "template_id": item.template_id,
+            "from": as_dict(item.senders), "signature_id": item.signature_id, "template_id": item.template_id,
             "content": item.content, "text": item.text, "blacklist_check": item.blacklist_check,
             "send_at": iso(item.send_at), "scheduled": bool(item.scheduled),
-            "countries": {k: int(v) for k, v in _plain(item.countries).items()},
+            "countries": {k: int(v) for k, v in as_dict(item.countries).items()},
             "estimate": {"numbers": int(estimate.get("numbers", 0)), "segments": int(estimate.get("segments", 0)),
                          "cost": format_amount(int(estimate.get("cost_micros", 0))),
                          "by_country": {country: {"numbers": int(v["numbers"]), "segments": int(v["segments"]),
                                                   "cost": format_amount(int(v["cost_micros"]))}
-                                        for country, v in _plain(estimate.get("by_country", {})).items()}},
+                                        for country, v in as_dict(estimate.get("by_country", {})).items()}},
             "created_by": item.created_by, "created_at": iso(item.created_at), "sent_at": iso(item.started_at),
             "completed_at": iso(item.completed_at), "version": int(item.version)}
     if counters is not None:
         body["counters"] = {"total": int(item.total), **{k: v for k, v in counters.items() if k != "cost_micros"},
                             "cost": format_amount(counters["cost_micros"])}
     return body
-
-
-def _plain(value) -> dict:
-    """A MapAttribute (or dict) as a plain dict."""
-    if value is None:
-        return {}
-    return value.as_dict() if hasattr(value, "as_dict") else dict(value)

@@ -14,7 +14,7 @@ from .serializers import upload as view
 
 bp = Blueprint(__name__)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = numbers.XLSX_CONTENT_TYPE
 #: Bodies API Gateway must pass (and return) as bytes.
 BINARY_TYPES = (XLSX, "text/csv")
 

@@ -28,6 +28,7 @@ KINDS = ("international", "domestic")
 DOMESTIC_COUNTRY = "CN"
 HEADER = "手机号码 (含国家/地区代码, 如 8613800138000 / 447400123456)"
 BAD_ROWS_FILE = "异常数据.xlsx"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BAD_ROWS_HEADER = ("行号", "原始数据", "异常原因")
 SPILL_BUCKETS = 256
 NOT_DOMESTIC = "国内发信只支持中国大陆号码（国家代码86）"

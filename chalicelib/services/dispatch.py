@@ -29,7 +29,7 @@ from ..config import settings
 from ..domain import message_status as states
 from ..domain import task_states
 from ..domain.segments import UCS2
-from ..store.base import update_if, utcnow
+from ..store.base import set_actions, update_if, utcnow
 from ..store.messages import Message, get_message, shard_of
 from ..store.tasks import COUNT, COUNTER_SHARDS, TaskCounter, counter_pk
 from . import billing, status_events
@@ -166,7 +166,7 @@ def _book_and_move(message: Message, new: str, values: dict, refund_micros: int)
 def _book(message: Message, values: dict, refund_micros: int) -> None:
     """Write ``values`` (None removes) and the refund in one transaction, once (``billing =
     reserved``), without a status change."""
-    actions = _set_actions(values)
+    actions = set_actions(Message, values)
     try:
         with TransactWrite(connection=connection()) as tx:
             tx.update(message, actions=actions, condition=Message.billing == "reserved")
@@ -180,12 +180,6 @@ def _book(message: Message, values: dict, refund_micros: int) -> None:
         raise
     for name, value in values.items():  # what we wrote, without reading it back
         setattr(message, name, value)
-
-
-def _set_actions(values: dict) -> list:
-    """Update actions writing ``values`` (None removes the attribute)."""
-    return [getattr(Message, name).set(value) if value is not None else getattr(Message, name).remove()
-            for name, value in values.items()]
 
 
 def _settle_in_doubt(message: Message) -> str:
@@ -234,7 +228,7 @@ def move_status(message: Message, new: str, *, values: dict | None = None, actio
     guard = Message.status == current
     if condition is not None:
         guard &= condition
-    if not _write_status(message, current, values, [*_set_actions(values), *actions], guard, refund_micros):
+    if not _write_status(message, current, values, [*set_actions(Message, values), *actions], guard, refund_micros):
         message.refresh(consistent_read=True)
         return False
     for name, value in values.items():

@@ -39,7 +39,7 @@ from ..config import settings
 from ..domain import message_status as message_states
 from ..domain import task_states as states
 from ..domain.segments import price_micros
-from ..store.base import iso, update_if, utcnow
+from ..store.base import as_dict, iso, update_if, utcnow
 from ..store.messages import Message, get_message, index_keys
 from ..store.tasks import (DUE, Task, TaskChunk, TaskCounter, chunk_sk, counters, due_key, get_task,
                            task_pk)
@@ -216,8 +216,7 @@ class _Routes:
         if country not in self._cache:
             billed, carrier = sending.segmentation_for(country, self._task.text, self._task.account_id)
             unit = self._prices.get(country, (None,))[0]
-            sender = (self._task.senders.as_dict() if hasattr(self._task.senders, "as_dict")
-                      else dict(self._task.senders)).get(country)
+            sender = as_dict(self._task.senders).get(country)
             self._cache[country] = (billed, carrier, unit, sender)
         return self._cache[country]
 

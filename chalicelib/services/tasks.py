@@ -14,7 +14,7 @@ from ..domain import task_states as states
 from ..domain.ids import new_id
 from ..domain.segments import price_micros
 from ..domain.task_states import TaskStateError
-from ..store.base import CursorError, decode_cursor, encode_cursor, iso, update_if, utcnow
+from ..store.base import CursorError, as_dict, decode_cursor, encode_cursor, iso, set_actions, update_if, utcnow
 from ..store.tasks import DUE, Task, counters, due_key, get_task, task_ckey, task_pk
 from . import catalog, sending, templates, uploads
 from .apps import get_app
@@ -181,8 +181,7 @@ def _estimate(account_id: str, upload: uploads.Upload, text: str) -> dict:
     """Segments × price per country for every valid number of the list."""
     prices = catalog.effective_prices(account_id)
     by_country, segments, cost = {}, 0, 0
-    for country, count in sorted(upload.countries.as_dict().items() if hasattr(upload.countries, "as_dict")
-                                 else upload.countries.items()):
+    for country, count in sorted(as_dict(upload.countries).items()):
         if country not in prices:
             raise FieldError("upload_id", f"has {int(count)} number(s) in {country}, which is not on this "
                                           "account's price list")
@@ -245,12 +244,8 @@ def _plan_values(p: Plan, send_at: datetime) -> dict:
     return {"name": p.name, "kind": p.kind, "app_id": p.app_id, "upload_id": p.upload.upload_id,
             "senders": p.senders, "signature_id": p.signature_id, "template_id": p.template_id,
             "content": p.content, "text": p.text, "blacklist_check": p.blacklist_check, "send_at": send_at,
-            "countries": {k: int(v) for k, v in _as_dict(p.upload.countries).items()},
+            "countries": {k: int(v) for k, v in as_dict(p.upload.countries).items()},
             "estimate": p.estimate, "warning": p.warning, "scheduled": p.send_at is not None}
-
-
-def _as_dict(value) -> dict:
-    return value.as_dict() if hasattr(value, "as_dict") else dict(value)
 
 
 def edit(caller: Caller, task: Task, data: dict) -> Task:
@@ -274,9 +269,8 @@ def current_request(task: Task) -> dict:
     """The task as a create request (what an edit is merged into)."""
     request = {"name": task.name, "kind": task.kind, "app_id": task.app_id, "upload_id": task.upload_id,
                "content": task.content, "blacklist_check": task.blacklist_check}
-    for name, attribute in (("template_id", "template_id"), ("signature_id", "signature_id")):
-        if getattr(task, attribute):
-            request[name] = getattr(task, attribute)
+    optional = {"template_id": task.template_id, "signature_id": task.signature_id}
+    request.update({name: value for name, value in optional.items() if value})
     if task.scheduled:
         request["send_at"] = iso(task.send_at)
     return request
@@ -304,9 +298,7 @@ def _change(task: Task, action: str, values: dict) -> None:
     start, pause or edit that got there first wins and this one is refused."""
     new_status = states.next_status(action, task.status)
     values = {**values, "status": new_status}
-    actions = [getattr(Task, name).set(value) if value is not None else getattr(Task, name).remove()
-               for name, value in values.items()]
-    if not update_if(task, actions, (Task.status == task.status) & (Task.version == task.version)):
+    if not update_if(task, set_actions(Task, values), (Task.status == task.status) & (Task.version == task.version)):
         task.refresh(consistent_read=True)
         raise TaskStateError(action, task.status) if task.status not in states.allowed_from(action) \
             else TaskStateError(action, "changed")

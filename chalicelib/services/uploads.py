@@ -21,7 +21,7 @@ from .. import aws
 from ..config import settings
 from ..domain.ids import new_id
 from ..files import numbers
-from ..store.base import update_if, utcnow
+from ..store.base import set_actions, update_if, utcnow
 from ..store.tasks import Upload, get_upload, upload_pk
 from .directory import FieldError
 from .identity import Caller
@@ -171,7 +171,7 @@ def _finish(upload: Upload, parsed: numbers.ParsedList, *, save: bool) -> None:
     if parsed.bad_rows_xlsx:
         aws.client("s3").put_object(
             Bucket=settings().files_bucket, Key=report_key(upload.upload_id), Body=parsed.bad_rows_xlsx,
-            ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            ContentType=numbers.XLSX_CONTENT_TYPE)
     result = parsed.result
     values = {"status": READY, "total_rows": result.total_rows, "valid": result.valid,
               "invalid": result.invalid, "duplicates": result.duplicates, "countries": dict(result.countries),
@@ -182,8 +182,7 @@ def _finish(upload: Upload, parsed: numbers.ParsedList, *, save: bool) -> None:
     if save:
         upload.save(condition=Upload.pk.does_not_exist())
         return
-    upload.update(actions=[getattr(Upload, name).set(value) if value is not None else getattr(Upload, name).remove()
-                           for name, value in values.items()])
+    upload.update(actions=set_actions(Upload, values))
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -71,3 +71,16 @@ def update_if(item: Model, actions: list, condition) -> bool:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             return False
         raise
+
+
+def set_actions(model: type[Model], values: dict[str, Any]) -> list:
+    """Update actions writing ``values`` to ``model``'s attributes (None removes one)."""
+    return [getattr(model, name).set(value) if value is not None else getattr(model, name).remove()
+            for name, value in values.items()]
+
+
+def as_dict(value) -> dict:
+    """A MapAttribute as read (or a plain dict, as written) as a plain dict; None is empty."""
+    if value is None:
+        return {}
+    return value.as_dict() if hasattr(value, "as_dict") else dict(value)
