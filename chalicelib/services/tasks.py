@@ -44,6 +44,7 @@ class Plan:
     kind: str
     app_id: str
     upload: uploads.Upload
+    requested_from: str | None  # the "from" asked for; an edit resolves it again
     senders: dict[str, str]  # country -> resolved From
     signature_id: str | None
     template_id: str | None
@@ -76,8 +77,8 @@ def plan(caller: Caller, data: dict) -> Plan:
     senders = {country: _sender(caller, country, data.get("from")) for country in sorted(upload.countries)}
     estimate = _estimate(caller.account_id, upload, text)
     _check_balance(caller.account_id, estimate)
-    return Plan(name=name, kind=kind, app_id=app_id, upload=upload, senders=senders,
-                signature_id=signature.signature_id if signature else None,
+    return Plan(name=name, kind=kind, app_id=app_id, upload=upload, requested_from=data.get("from"),
+                senders=senders, signature_id=signature.signature_id if signature else None,
                 template_id=template.template_id if template else None, content=content, text=text,
                 blacklist_check=blacklist_check, send_at=send_time(caller, data.get("send_at")),
                 estimate=estimate, warning=_warning(content, template) if kind == "domestic" else None)
@@ -242,7 +243,7 @@ def create(caller: Caller, data: dict) -> Task:
 
 def _plan_values(p: Plan, send_at: datetime) -> dict:
     return {"name": p.name, "kind": p.kind, "app_id": p.app_id, "upload_id": p.upload.upload_id,
-            "senders": p.senders, "signature_id": p.signature_id, "template_id": p.template_id,
+            "senders": p.senders, "requested_from": p.requested_from, "signature_id": p.signature_id, "template_id": p.template_id,
             "content": p.content, "text": p.text, "blacklist_check": p.blacklist_check, "send_at": send_at,
             "countries": {k: int(v) for k, v in as_dict(p.upload.countries).items()},
             "estimate": p.estimate, "warning": p.warning, "scheduled": p.send_at is not None}
@@ -269,7 +270,7 @@ def current_request(task: Task) -> dict:
     """The task as a create request (what an edit is merged into)."""
     request = {"name": task.name, "kind": task.kind, "app_id": task.app_id, "upload_id": task.upload_id,
                "content": task.content, "blacklist_check": task.blacklist_check}
-    optional = {"template_id": task.template_id, "signature_id": task.signature_id}
+    optional = {"from": task.requested_from, "template_id": task.template_id, "signature_id": task.signature_id}
     request.update({name: value for name, value in optional.items() if value})
     if task.scheduled:
         request["send_at"] = iso(task.send_at)

@@ -109,6 +109,7 @@ class Task(Model):
     name = UnicodeAttribute()
     kind = UnicodeAttribute()
     senders = MapAttribute(default=dict)  # country -> the From resolved for it
+    requested_from = UnicodeAttribute(null=True)  # the From asked for (None: each country's bound one)
     signature_id = UnicodeAttribute(null=True)
     template_id = UnicodeAttribute(null=True)
     content = UnicodeAttribute()  # as the customer wrote it (domestic: without the signature)

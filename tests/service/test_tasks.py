@@ -158,6 +158,17 @@ def test_a_scheduled_task_is_paused_edited_resumed_and_sends_the_edit_at_its_tim
     assert "completed" in refused.json["error"]["message"]
 
 
+def test_an_edit_keeps_the_from_it_does_not_change(client, demo_token):
+    upload_id = _upload(client, demo_token, uk_numbers(2))
+    send_at = iso(utcnow() + timedelta(hours=1))
+    task = new_task(client, demo_token, upload_id, content="a", send_at=send_at, **{"from": "MyShop"}).json
+    assert task["from"] == {"GB": "MyShop"}  # not the account's bound JMCDemo
+    edited = client.patch(f"/v1/tasks/{task['task_id']}", {"content": "b"}, token=demo_token).json
+    assert edited["from"] == {"GB": "MyShop"} and edited["content"] == "b"
+    bound = client.patch(f"/v1/tasks/{task['task_id']}", {"from": None}, token=demo_token).json
+    assert bound["from"] == {"GB": "JMCDemo"}
+
+
 def test_a_sending_task_cannot_be_edited_paused_or_cancelled(client, demo_token, small_chunks):
     task = new_task(client, demo_token, _upload(client, demo_token, uk_numbers(5))).json
     assert task["status"] == "sending"
