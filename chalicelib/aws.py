@@ -4,7 +4,9 @@
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from typing import Iterable
 
 import boto3
 from botocore.config import Config
@@ -31,6 +33,19 @@ def dynamodb_connection():
 def queue_url(name: str) -> str:
     """The URL of one of our queues, by logical name (``notifications``)."""
     return client("sqs").get_queue_url(QueueName=settings().queue(name))["QueueUrl"]
+
+
+def send_messages(queue: str, bodies: Iterable[dict]) -> int:
+    """Send JSON ``bodies`` to one of our queues, ten per SendMessageBatch; how many were
+    sent. Raises if SQS refused any, so a caller never believes a lost ticket went out."""
+    bodies = list(bodies)
+    url = queue_url(queue)
+    for start in range(0, len(bodies), 10):
+        reply = client("sqs").send_message_batch(QueueUrl=url, Entries=[
+            {"Id": str(i), "MessageBody": json.dumps(body)} for i, body in enumerate(bodies[start:start + 10])])
+        if reply.get("Failed"):
+            raise RuntimeError(f"SQS refused {len(reply['Failed'])} message(s) for {queue}: {reply['Failed'][0]}")
+    return len(bodies)
 
 
 def reset() -> None:

@@ -22,7 +22,6 @@ messages submitted, through the same exactly-once dispatch path as single messag
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import secrets
@@ -110,13 +109,7 @@ def release(task: Task) -> int:
 
 
 def send_tickets(task_id: str, chunks) -> None:
-    chunks = list(chunks)
-    url = aws.queue_url(QUEUE)
-    for start_at in range(0, len(chunks), 10):
-        batch = chunks[start_at:start_at + 10]
-        aws.client("sqs").send_message_batch(QueueUrl=url, Entries=[
-            {"Id": str(i), "MessageBody": json.dumps({"task_id": task_id, "chunk": chunk})}
-            for i, chunk in enumerate(batch)])
+    aws.send_messages(QUEUE, ({"task_id": task_id, "chunk": chunk} for chunk in chunks))
 
 
 def tick(now=None) -> dict[str, int]:
