@@ -15,7 +15,7 @@ from functools import lru_cache
 TABLES = ("accounts", "logins", "auth", "sessions", "ledger", "pricing", "countries", "audit",
           "messages", "blacklist", "webhooks", "ratelimits", "tasks")
 #: SQS queues; each has a dead-letter queue named ``<prefix>-<name>-dlq``.
-QUEUES = ("notifications", "dispatch", "webhooks", "tasks")
+QUEUES = ("notifications", "dispatch", "webhooks", "tasks", "uploads")
 CLOUD_STAGES = ("dev", "prod")
 
 
@@ -39,6 +39,8 @@ class Settings:
     webhook_timeout: float = 5.0
     task_chunk_size: int = 1000
     task_work_seconds: float = 240.0
+    parse_part_bytes: int = 16 * 1024 * 1024
+    parse_buckets: int = 256
     access_token_ttl: int = 900
     refresh_token_ttl: int = 30 * 24 * 3600
 
@@ -103,4 +105,8 @@ def settings() -> Settings:
         # 300 s Lambda timeout of send_chunks).
         task_chunk_size=int(_env("JMC_TASK_CHUNK_SIZE", "1000")),
         task_work_seconds=float(_env("JMC_TASK_WORK_SECONDS", "240")),
+        # Large csv lists: bytes per parse part (16 MB is about a million numbers, two or
+        # three minutes of one worker) and the hash buckets the parts share for dedupe.
+        parse_part_bytes=int(_env("JMC_PARSE_PART_BYTES", str(16 * 1024 * 1024))),
+        parse_buckets=int(_env("JMC_PARSE_BUCKETS", "256")),
     )

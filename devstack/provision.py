@@ -235,7 +235,7 @@ def _queue_attribute(value: Any) -> str:
 
 def _bucket(stack: _Stack, logical: str, props: dict) -> dict[str, str]:
     """AWS::S3::Bucket: bucket + public access block + default encryption + ownership +
-    EventBridge notifications. Attributes: Ref (name), Arn."""
+    lifecycle rules + EventBridge notifications. Attributes: Ref (name), Arn."""
     s3, name = stack.client("s3"), props["BucketName"]
     if not _exists(lambda: s3.head_bucket(Bucket=name), "404", "NoSuchBucket"):
         args: dict[str, Any] = {"Bucket": name}
@@ -253,11 +253,21 @@ def _bucket(stack: _Stack, logical: str, props: dict) -> dict[str, str]:
                                      ServerSideEncryptionConfiguration={"Rules": rules})
         if "OwnershipControls" in props:
             s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=props["OwnershipControls"])
+        if "LifecycleConfiguration" in props:
+            s3.put_bucket_lifecycle_configuration(
+                Bucket=name, LifecycleConfiguration={"Rules": [_lifecycle_rule(rule) for rule in
+                                                               props["LifecycleConfiguration"]["Rules"]]})
     notifications = props.get("NotificationConfiguration", {})
     if notifications.get("EventBridgeConfiguration", {}).get("EventBridgeEnabled"):
         s3.put_bucket_notification_configuration(
             Bucket=name, NotificationConfiguration={"EventBridgeConfiguration": {}})
     return {"Ref": name, "Arn": f"arn:aws:s3:::{name}"}
+
+
+def _lifecycle_rule(rule: dict) -> dict:
+    """A CloudFormation lifecycle rule (prefix and expiry days) as S3's API spells it."""
+    return {"ID": rule["Id"], "Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")},
+            "Expiration": {"Days": rule["ExpirationInDays"]}}
 
 
 def _kms_key(stack: _Stack, logical: str, props: dict) -> dict[str, str]:

@@ -43,6 +43,9 @@ components = {
                 "error": S(nullable=True), "total_rows": {"type": "integer"}, "valid": {"type": "integer"}, "invalid": {"type": "integer"}, "duplicates": {"type": "integer"},
                 "countries": {"type": "object", "additionalProperties": {"type": "integer"}, "example": {"GB": 9000, "US": 1000}},
                 "message": S(nullable=True, example="检测到异常数据12条"), "invalid_report_url": S(nullable=True, description="presigned download of 异常数据.xlsx (row, value, reason)"),
+                "progress": OBJ({k: {"type": "integer"} for k in ("parts", "parts_parsed", "buckets", "buckets_merged")}, nullable=True,
+                                description="a csv over 16 MB is parsed in parallel byte-range parts, then deduplicated in hash buckets: how far it has got (null when parsed in one go)",
+                                example={"parts": 94, "parts_parsed": 94, "buckets": 256, "buckets_merged": 120}),
                 "created_at": S(format="date-time"), "parsed_at": S(format="date-time", nullable=True)}),
  "Task": OBJ({"task_id": S(), "name": S(), "kind": S(enum=["international", "domestic"]), "status": S(enum=["scheduled", "sending", "completed", "paused", "cancelled", "failed"]),
               "reason": S(nullable=True, description="why a task failed, e.g. insufficient_balance"), "warning": S(nullable=True, description="domestic content that differs substantially from its template"),
@@ -203,7 +206,7 @@ for path, methods in sorted(app.routes.items()):
         op["responses"] = responses
         paths.setdefault(path, {})[method.lower()] = op
 spec = {"openapi": "3.0.3",
-        "info": {"title": "JMC API", "version": "0.3.0", "description": "JMC serverless SMS platform. Errors are always {\"error\": {code, message, field?}}. Money is a decimal string."},
+        "info": {"title": "JMC API", "version": "0.3.1", "description": "JMC serverless SMS platform. Errors are always {\"error\": {code, message, field?}}. Money is a decimal string."},
         "servers": [{"url": "/"}],
         "tags": [{"name": t} for t in sorted({e.view_function.__module__.rsplit(".", 1)[-1] for m in app.routes.values() for e in m.values()})],
         "paths": paths,

@@ -92,7 +92,16 @@ def upload(item, report_url: str | None) -> dict:
             "invalid": invalid, "duplicates": int(item.duplicates or 0),
             "countries": {k: int(v) for k, v in as_dict(item.countries).items()},
             "message": f"检测到异常数据{invalid}条" if invalid else None,
-            "invalid_report_url": report_url, "created_at": iso(item.created_at), "parsed_at": iso(item.parsed_at)}
+            "invalid_report_url": report_url, "progress": _parse_progress(item),
+            "created_at": iso(item.created_at), "parsed_at": iso(item.parsed_at)}
+
+
+def _parse_progress(item) -> dict | None:
+    """How far a list parsed in parallel parts has got; None for one-worker parses."""
+    if item.part_count is None:
+        return None
+    return {"parts": int(item.part_count), "parts_parsed": len(item.parts_done or ()),
+            "buckets": int(item.buckets), "buckets_merged": len(set(item.merged or ()) - {int(item.buckets)})}
 
 
 def task(item, counters: dict[str, int] | None = None) -> dict:

@@ -17,7 +17,7 @@ import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from typing import BinaryIO, Callable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -31,6 +31,11 @@ BAD_ROWS_FILE = "异常数据.xlsx"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BAD_ROWS_HEADER = ("行号", "原始数据", "异常原因")
 SPILL_BUCKETS = 256
+#: Rows an xlsx sheet can hold (Excel's limit, the header included).
+SHEET_ROWS = 1_048_576
+#: Bad rows 异常数据.xlsx lists: ten full sheets. More is no use in Excel, and writing them
+#: (openpyxl, ~17k rows/s) would outrun the report worker's 15 minutes; the count stays exact.
+REPORT_MAX_ROWS = 10 * (SHEET_ROWS - 1)
 NOT_DOMESTIC = "国内发信只支持中国大陆号码（国家代码86）"
 
 
@@ -177,25 +182,54 @@ def _reason_zh(reason: str) -> str:
 
 class BadRowsReport:
     """Bad rows streamed into ``异常数据.xlsx`` (write-only: memory stays flat). The workbook
-    is started by the first bad row; a clean file costs nothing."""
+    is started by the first bad row; a clean file costs nothing. A sheet holds at most
+    ``SHEET_ROWS`` rows (Excel's limit), so more bad rows go on to further sheets, up to
+    ``REPORT_MAX_ROWS``; past that only the count goes on, and a last row says how many
+    were not listed."""
 
     def __init__(self):
         self._book = None
         self._sheet = None
+        self._sheet_rows = 0
+        self._max_rows = REPORT_MAX_ROWS
         self.count = 0
+        self.unlisted = 0
+
+    @property
+    def full(self) -> bool:
+        return self.count >= self._max_rows
 
     def add(self, row_number: int, value: str, reason: str) -> None:
-        if self._sheet is None:
-            self._book = Workbook(write_only=True)
-            self._sheet = self._book.create_sheet("异常数据")
-            self._sheet.append(list(BAD_ROWS_HEADER))
-        self._sheet.append([row_number, value, reason])
+        if self.full:
+            self.add_unlisted(1)
+            return
+        self._append([row_number, value, reason])
         self.count += 1
+
+    def add_unlisted(self, count: int) -> None:
+        """Bad rows counted but not listed (the report is full)."""
+        self.unlisted += count
+
+    def _append(self, row: list) -> None:
+        if self._sheet is None or self._sheet_rows >= SHEET_ROWS:
+            self._start_sheet()
+        self._sheet.append(row)
+        self._sheet_rows += 1
+
+    def _start_sheet(self) -> None:
+        if self._book is None:
+            self._book = Workbook(write_only=True)
+        sheets = len(self._book.worksheets)
+        self._sheet = self._book.create_sheet("异常数据" if not sheets else f"异常数据 ({sheets + 1})")
+        self._sheet.append(list(BAD_ROWS_HEADER))
+        self._sheet_rows = 1
 
     def to_bytes(self) -> bytes | None:
         """The finished workbook, or None when no row was bad. Call once."""
         if self._book is None:
             return None
+        if self.unlisted:
+            self._append([None, None, f"另有{self.unlisted}条异常数据未列出 ({self.unlisted} more bad rows not listed)"])
         out = io.BytesIO()
         self._book.save(out)
         self._book = self._sheet = None
@@ -252,19 +286,26 @@ class ChunkWriter:
             self._lines = []
 
 
+def unique_lines(lines: Iterable[str], countries: dict[str, int]) -> Iterator[str]:
+    """The ``e164,country`` lines of one bucket, each number once; the survivors' countries
+    are counted into ``countries``. Holds one bucket's numbers in memory."""
+    seen: set[str] = set()
+    for line in lines:
+        e164, _, country = line.rstrip("\n").partition(",")
+        if e164 in seen:
+            continue
+        seen.add(e164)
+        countries[country] = countries.get(country, 0) + 1
+        yield line
+
+
 def dedupe(spilled: SpilledNumbers, result: ParseResult, chunks: ChunkWriter) -> None:
     """Drop duplicates bucket by bucket, count them and the countries into ``result``, and
     write the survivors to ``chunks``."""
     valid = 0
     for bucket in spilled.buckets():
-        seen: set[str] = set()
-        for line in bucket:
-            e164, _, country = line.rstrip("\n").partition(",")
-            if e164 in seen:
-                continue
-            seen.add(e164)
+        for line in unique_lines(bucket, result.countries):
             valid += 1
-            result.countries[country] = result.countries.get(country, 0) + 1
             chunks.add(line)
     chunks.flush()
     result.duplicates = result.valid - valid

@@ -1,13 +1,16 @@
-"""Parsing large number lists: S3 announces each presigned upload to EventBridge (the
-bucket's EventBridge notifications), and this handler parses it into chunk files."""
+"""Parsing number lists uploaded to S3: S3 announces each presigned upload to EventBridge
+(the bucket's EventBridge notifications) and ``parse_uploaded_numbers`` parses it, or, for a
+large csv, splits it into tickets that ``parse_number_parts`` workers take in parallel."""
 from __future__ import annotations
 
+import json
 import logging
 
 from chalice import Blueprint
 
 from ..config import settings
-from ..services import uploads
+from ..services import upload_parts, uploads
+from .sqs import process_batch
 
 log = logging.getLogger(__name__)
 
@@ -24,5 +27,17 @@ UPLOAD_CREATED = {
 @bp.on_cw_event(UPLOAD_CREATED)
 def parse_uploaded_numbers(event):
     key = event.detail["object"]["key"]
-    outcome = uploads.parse_stored(key)
+    outcome = upload_parts.parse_stored(key)
     log.info("upload %s: %s", key, outcome)
+
+
+@bp.on_sqs_message(queue=settings().queue(upload_parts.QUEUE), batch_size=1)
+def parse_number_parts(event):
+    process_batch(event, upload_parts.QUEUE, parse_ticket)
+
+
+def parse_ticket(body: str) -> None:
+    ticket = json.loads(body)
+    outcome = upload_parts.handle(ticket)
+    log.info("upload %s %s %s: %s", ticket.get("upload_id"), ticket.get("step"),
+             ticket.get("part", ticket.get("bucket", "")), outcome)

@@ -2,7 +2,8 @@
 
 - small files come in the request body and are parsed at once;
 - large files go straight to S3 through a presigned POST (``uploads/<id>/source.<ext>``);
-  S3 tells EventBridge, and the ``parse_uploaded_numbers`` job parses them.
+  S3 tells EventBridge, and the ``parse_uploaded_numbers`` job parses them
+  (``upload_parts``: in one worker, or a large csv in parallel parts).
 
 Either way the valid numbers end up as gzip chunk files (``chunks/<id>/<n>.csv.gz``), the bad
 rows in ``reports/<id>/异常数据.xlsx``, and the counts on the upload item. A file that cannot
@@ -121,7 +122,7 @@ def _new_upload(caller: Caller, kind: str, filename: str, source_key: str, uploa
                   status=UPLOADING, created_at=utcnow())
 
 
-# --- parsing ---------------------------------------------------------------------------------
+# --- parsing in one worker (large csv lists are parsed in parts: services.upload_parts) ------
 
 def upload_id_from_key(key: str) -> str | None:
     """The upload a source object belongs to (``uploads/<id>/source.<ext>``)."""
@@ -131,47 +132,76 @@ def upload_id_from_key(key: str) -> str | None:
     return None
 
 
-def parse_stored(key: str) -> str:
-    """Parse an uploaded source object (the S3 event's key); returns what happened.
-    At-least-once safe: only an upload still waiting for its file (or one whose parse died)
-    is parsed, and a re-parse writes the same chunk files."""
+def claim_stored(key: str) -> Upload | None:
+    """The upload an uploaded source object (the S3 event's key) belongs to, claimed for
+    parsing (status ``parsing``). None when the key belongs to no upload, or when the upload
+    is parsed or being parsed already: S3 events come at least once. A parse that has not
+    finished after ``PARSE_STALE_AFTER`` died with its worker and may be claimed again."""
     upload_id = upload_id_from_key(key)
     upload = get_upload(upload_id) if upload_id else None
     if upload is None or upload.source_key != key:
         log.warning("object %s belongs to no upload; ignored", key)
-        return "unknown"
+        return None
     stale = utcnow() - PARSE_STALE_AFTER
     if not update_if(upload, [Upload.status.set(PARSING), Upload.parse_started_at.set(utcnow())],
                      (Upload.status == UPLOADING) | ((Upload.status == PARSING) & (Upload.parse_started_at < stale))):
-        return "done-before"
+        return None
+    return upload
+
+
+def parse_whole(upload: Upload) -> str:
+    """Parse a claimed upload's source object in this worker; a re-parse writes the same
+    chunk files."""
     with tempfile.TemporaryFile() as local:
-        aws.client("s3").download_fileobj(settings().files_bucket, key, local)
+        aws.client("s3").download_fileobj(settings().files_bucket, upload.source_key, local)
         local.seek(0)
         try:
-            parsed = _parse(upload, local, key.rsplit(".", 1)[-1])
+            parsed = _parse(upload, local, source_format(upload))
         except numbers.UnreadableFile as exc:
-            upload.update(actions=[Upload.status.set(FAILED), Upload.error.set(f"file cannot be read: {exc}"),
-                                   Upload.parsed_at.set(utcnow())])
+            fail(upload, str(exc))
             return FAILED
     _finish(upload, parsed, save=False)
     return READY
 
 
+def source_format(upload: Upload) -> str:
+    return upload.source_key.rsplit(".", 1)[-1]
+
+
+def fail(upload: Upload, reason: str) -> bool:
+    """Mark a parsing upload failed because its file cannot be read; False if it was not
+    parsing any more (another worker finished or failed it first)."""
+    return update_if(upload, [Upload.status.set(FAILED), Upload.error.set(f"file cannot be read: {reason}"),
+                              Upload.parsed_at.set(utcnow())], Upload.status == PARSING)
+
+
 def _parse(upload: Upload, data: BinaryIO, fmt: str) -> numbers.ParsedList:
+    return numbers.parse_to_chunks(data, f"numbers.{fmt}", upload.kind, settings().task_chunk_size,
+                                   chunk_putter(upload.upload_id))
+
+
+def chunk_putter(upload_id: str, first: int = 0):
+    """``put(index, body)`` storing chunk file ``first + index`` of an upload."""
     s3, bucket = aws.client("s3"), settings().files_bucket
 
     def put_chunk(index: int, body: bytes) -> None:
-        s3.put_object(Bucket=bucket, Key=chunk_key(upload.upload_id, index), Body=body,
+        s3.put_object(Bucket=bucket, Key=chunk_key(upload_id, first + index), Body=body,
                       ContentType="text/csv", ContentEncoding="gzip")
-    return numbers.parse_to_chunks(data, f"numbers.{fmt}", upload.kind, settings().task_chunk_size, put_chunk)
+    return put_chunk
+
+
+def put_report(upload_id: str, xlsx: bytes) -> str:
+    """Store 异常数据.xlsx for an upload; its key."""
+    key = report_key(upload_id)
+    aws.client("s3").put_object(Bucket=settings().files_bucket, Key=key, Body=xlsx,
+                                ContentType=numbers.XLSX_CONTENT_TYPE)
+    return key
 
 
 def _finish(upload: Upload, parsed: numbers.ParsedList, *, save: bool) -> None:
     """Record the counts (and the bad-row report) on the upload: it is ready."""
     if parsed.bad_rows_xlsx:
-        aws.client("s3").put_object(
-            Bucket=settings().files_bucket, Key=report_key(upload.upload_id), Body=parsed.bad_rows_xlsx,
-            ContentType=numbers.XLSX_CONTENT_TYPE)
+        put_report(upload.upload_id, parsed.bad_rows_xlsx)
     result = parsed.result
     values = {"status": READY, "total_rows": result.total_rows, "valid": result.valid,
               "invalid": result.invalid, "duplicates": result.duplicates, "countries": dict(result.countries),

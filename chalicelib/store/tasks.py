@@ -2,6 +2,8 @@
 task whatever its size (ARCHITECTURE.md: a recipient is not a table row before it is sent):
 
 - ``UPLOAD#<id> / META``: a parsed number list: counts, countries, where its chunk files are.
+- ``UPLOAD#<id> / PART#<n>`` and ``/ BUCKET#<n>``: a large list parsed in parallel
+  (``services.upload_parts``): what each byte-range part read, what each hash bucket kept.
 - ``TASK#<id> / META``: the task: what to send, to whom (an upload), when, and its state.
 - ``TASK#<id> / CHUNK#<n>``: fan-out progress of one chunk file: a compare-and-set cursor
   (numbers before it are logged, reserved and being sent), the slice being sent, a lease.
@@ -14,8 +16,8 @@ waiting for their time, so the scheduler reads what is due and nothing else.
 """
 from __future__ import annotations
 
-from pynamodb.attributes import (BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute,
-                                 UTCDateTimeAttribute)
+from pynamodb.attributes import (BooleanAttribute, MapAttribute, NumberAttribute, NumberSetAttribute,
+                                 UnicodeAttribute, UTCDateTimeAttribute)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -32,6 +34,14 @@ COUNTER_FIELDS = ("blocked", "unsent", "submitted", "delivered", "failed", "segm
 
 def upload_pk(upload_id: str) -> str:
     return f"UPLOAD#{upload_id}"
+
+
+def part_sk(part: int) -> str:
+    return f"PART#{part:05d}"
+
+
+def bucket_sk(bucket: int) -> str:
+    return f"BUCKET#{bucket:05d}"
 
 
 def task_pk(task_id: str) -> str:
@@ -94,6 +104,38 @@ class Upload(Model):
     created_at = UTCDateTimeAttribute()
     parse_started_at = UTCDateTimeAttribute(null=True)
     parsed_at = UTCDateTimeAttribute(null=True)
+    # A large csv parsed in parallel (services.upload_parts); unset for one-worker parses.
+    source_bytes = NumberAttribute(null=True)
+    part_bytes = NumberAttribute(null=True)
+    part_count = NumberAttribute(null=True)
+    buckets = NumberAttribute(null=True)
+    parts_done = NumberSetAttribute(null=True)  # parts whose numbers are in the buckets
+    merged = NumberSetAttribute(null=True)  # buckets deduplicated, and ``buckets`` for the report
+    merging_at = UTCDateTimeAttribute(null=True)  # when the merge tickets went out
+    next_chunk = NumberAttribute(null=True)  # chunk indices handed out to buckets so far
+    bucket_offsets = MapAttribute(default=dict)  # bucket -> its first chunk index
+
+
+class UploadPart(Model):
+    """One byte range of a large list, parsed: its line count (to number the file's rows)
+    and its counts (``valid`` before duplicates are dropped)."""
+    Meta = table_meta("tasks")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    lines = NumberAttribute()
+    total_rows = NumberAttribute()
+    valid = NumberAttribute()
+    invalid = NumberAttribute()
+
+
+class UploadBucket(Model):
+    """One hash bucket of a large list, deduplicated into ``chunks`` chunk files."""
+    Meta = table_meta("tasks")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    valid = NumberAttribute()
+    chunks = NumberAttribute()
+    countries = MapAttribute(default=dict)
 
 
 class Task(Model):

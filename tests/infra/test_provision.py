@@ -61,7 +61,8 @@ def test_queue_redrives_to_its_dead_letter_queue(outputs, queue):
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     dlq_url = sqs.get_queue_url(QueueName=f"jmc-dev-{queue}-dlq")["QueueUrl"]
     dlq = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["All"])["Attributes"]
-    assert attrs["VisibilityTimeout"] == ("1800" if queue == "tasks" else "180")
+    # Six times the consumer's timeout: 15 minutes for upload parts, 5 for task chunks.
+    assert attrs["VisibilityTimeout"] == {"uploads": "5400", "tasks": "1800"}.get(queue, "180")
     assert json.loads(attrs["RedrivePolicy"]) == {"deadLetterTargetArn": dlq["QueueArn"],
                                                   "maxReceiveCount": 5}
     assert dlq["MessageRetentionPeriod"] == str(14 * 24 * 3600)
@@ -78,6 +79,13 @@ def test_bucket_is_private_and_encrypted(outputs):
     rules = s3.get_bucket_encryption(Bucket="jmc-dev-files")["ServerSideEncryptionConfiguration"]["Rules"]
     assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     s3.put_object(Bucket="jmc-dev-files", Key="uploads/x", Body=b"x")
+
+
+def test_bucket_expires_spent_parse_files(outputs):
+    rules = boto3.client("s3", region_name="us-east-1").get_bucket_lifecycle_configuration(
+        Bucket="jmc-dev-files")["Rules"]
+    assert [(r["ID"], r["Status"], r["Filter"]["Prefix"], r["Expiration"]["Days"]) for r in rules] == [
+        ("parse-work-files", "Enabled", "work/", 2)]
 
 
 def test_key_alias_encrypts_and_rotates(outputs):

@@ -144,7 +144,7 @@ def test_queue_visibility_covers_consumer_timeout(stage):
 
 # Each queue and the Lambda that consumes it (the names chalice gives the handlers).
 QUEUE_CONSUMERS = {"notifications": "send_notifications", "dispatch": "dispatch_messages",
-                   "webhooks": "deliver_webhooks", "tasks": "send_chunks"}
+                   "webhooks": "deliver_webhooks", "tasks": "send_chunks", "uploads": "parse_number_parts"}
 
 
 def _as_list(value) -> list:

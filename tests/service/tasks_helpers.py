@@ -44,6 +44,20 @@ def run_tasks(app) -> int:
 
 def tick(app) -> None:
     """One scheduler tick, through the registered handler."""
-    from devstack.runner import resolve_handler, scheduled_event
-    source = next(s for s in app.event_sources if s.name == "start_due_tasks")
-    resolve_handler(source.handler_string)(scheduled_event(source.name, "us-east-1"), None)
+    from devstack.runner import scheduled_event
+    handler(app, "start_due_tasks")(scheduled_event("start_due_tasks", "us-east-1"), None)
+
+
+def object_created(key: str) -> dict:
+    """The EventBridge event S3 sends when an object lands in the files bucket."""
+    return {"version": "0", "id": "e1", "detail-type": "Object Created", "source": "aws.s3",
+            "account": "123456789012", "time": "2026-11-23T00:00:00Z", "region": "us-east-1",
+            "resources": ["arn:aws:s3:::jmc-local-files"],
+            "detail": {"bucket": {"name": "jmc-local-files"}, "object": {"key": key, "size": 1}}}
+
+
+def handler(app, name: str):
+    """A registered event handler (S3 event, schedule or queue), by function name."""
+    from devstack.runner import resolve_handler
+    source = next(s for s in app.event_sources if s.name == name)
+    return resolve_handler(source.handler_string)

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from chalicelib.files import numbers
 from chalicelib.store.tasks import Upload
-from tests.service.tasks_helpers import XLSX, csv_file, upload, xlsx_file
+from tests.service.tasks_helpers import XLSX, csv_file, handler, object_created, upload, xlsx_file
 
 
 def test_number_template_is_the_standard_xlsx(client, demo_token):
@@ -93,10 +93,10 @@ def test_presigned_upload_is_parsed_from_the_s3_event(client, app, demo_token):
     assert sent.status_code in (200, 204), sent.text
     key = post["fields"]["key"]
     assert key.startswith("uploads/") and key.endswith("/source.csv")
-    event = _object_created(key)
-    handler = _handler(app, "parse_uploaded_numbers")
-    handler(event, None)
-    handler(event, None)  # EventBridge delivers at least once: the second changes nothing
+    event = object_created(key)
+    parse = handler(app, "parse_uploaded_numbers")
+    parse(event, None)
+    parse(event, None)  # EventBridge delivers at least once: the second changes nothing
     body = client.get(f"/v1/uploads/{reply.json['upload_id']}", token=demo_token).json
     assert (body["status"], body["valid"], body["invalid"]) == ("ready", 2, 1)
     assert len(_objects(f"chunks/{reply.json['upload_id']}/")) == 1
@@ -106,19 +106,6 @@ def test_a_presigned_file_that_cannot_be_read_fails_with_the_reason(client, app,
     reply = client.post("/v1/uploads/presign", {"kind": "international", "filename": "x.xlsx"}, token=demo_token)
     key = reply.json["upload"]["fields"]["key"]
     boto3.client("s3", region_name="us-east-1").put_object(Bucket="jmc-local-files", Key=key, Body=b"garbage")
-    _handler(app, "parse_uploaded_numbers")(_object_created(key), None)
+    handler(app, "parse_uploaded_numbers")(object_created(key), None)
     body = client.get(f"/v1/uploads/{reply.json['upload_id']}", token=demo_token).json
     assert body["status"] == "failed" and "cannot be read" in body["error"] and body["valid"] == 0
-
-
-def _object_created(key: str) -> dict:
-    return {"version": "0", "id": "e1", "detail-type": "Object Created", "source": "aws.s3",
-            "account": "123456789012", "time": "2026-11-23T00:00:00Z", "region": "us-east-1",
-            "resources": ["arn:aws:s3:::jmc-local-files"],
-            "detail": {"bucket": {"name": "jmc-local-files"}, "object": {"key": key, "size": 1}}}
-
-
-def _handler(app, name: str):
-    from devstack.runner import resolve_handler
-    source = next(s for s in app.event_sources if s.name == name)
-    return resolve_handler(source.handler_string)
