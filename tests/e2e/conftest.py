@@ -23,7 +23,10 @@ def stack():
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JMC_", "AWS_"))}
     env.update({"PORT": str(port), "TLS_PORT": str(free_port()), "JMC_SCHEDULE_TICK": "1", "PYTHONUNBUFFERED": "1",
-                "JMC_WEBHOOK_RETRY_BASE": "1"})
+                "JMC_WEBHOOK_RETRY_BASE": "1",
+                # csv lists over 4 KB are parsed in parallel parts (16 buckets), so a list of a
+                # few thousand numbers goes through the parts queue as a 100M one would.
+                "JMC_PARSE_PART_BYTES": "4096", "JMC_PARSE_BUCKETS": "16"})
     log_path = ROOT / "build" / "e2e-devstack.log"
     log_path.parent.mkdir(exist_ok=True)
     log = open(log_path, "w")

@@ -1,5 +1,6 @@
 """Bulk tasks against ``make run``'s stack, over HTTP: a 10,000-number xlsx with bad rows and
-its 异常数据.xlsx, a presigned upload parsed through S3 → EventBridge, an immediate task
+its 异常数据.xlsx, a presigned upload parsed through S3 → EventBridge (a large csv in
+parallel parts through the uploads queue), an immediate task
 whose every number reaches the simulator exactly once (blacklisted ones never), a scheduled
 task paused, edited and resumed that sends the edit at its time, 409s once a task has left
 ``scheduled``/``paused``, and a domestic task refused until its template is approved."""
@@ -180,6 +181,27 @@ def test_a_presigned_upload_is_parsed_when_it_lands(stack, customer):
     ready = _wait_for(lambda: stack.call("GET", f"/v1/uploads/{presigned['upload_id']}", token=customer["token"]).json(),
                       lambda u: u["status"] != "uploading" and u["status"] != "parsing", timeout=60)
     assert ready["status"] == "ready" and (ready["valid"], ready["invalid"]) == (50, 1)
+
+
+def test_a_large_csv_is_parsed_in_parallel_parts(stack, customer):
+    numbers = [f"+4474002{i:05d}" for i in range(3000)]
+    rows = numbers[:1000] + ["not a number"] + numbers[1000:] + numbers[:7] + ["+44740020"]
+    data = ("phone\r\n" + "\r\n".join(rows) + "\r\n").encode()
+    assert len(data) > 8 * 4096  # more than eight parts on this stack
+    presigned = stack.call("POST", "/v1/uploads/presign", {"kind": "international", "filename": "big.csv"},
+                           token=customer["token"]).json()
+    posted = requests.post(presigned["upload"]["url"], data=presigned["upload"]["fields"],
+                           files={"file": ("big.csv", data)}, timeout=30)
+    assert posted.status_code in (200, 201, 204), posted.text
+    ready = _wait_for(lambda: stack.call("GET", f"/v1/uploads/{presigned['upload_id']}", token=customer["token"]).json(),
+                      lambda u: u["status"] not in ("uploading", "parsing"), timeout=120)
+    assert ready["status"] == "ready", ready
+    assert (ready["total_rows"], ready["valid"], ready["invalid"], ready["duplicates"]) == (3009, 3000, 2, 7)
+    assert ready["progress"]["parts"] == -(-len(data) // 4096) == ready["progress"]["parts_parsed"]
+    assert ready["progress"]["buckets_merged"] == 16 and ready["countries"] == {"GB": 3000}
+    report = load_workbook(io.BytesIO(requests.get(ready["invalid_report_url"], timeout=10).content), read_only=True)
+    bad = [tuple(r[:2]) for r in report.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert bad == [(1002, "not a number"), (3010, "+44740020")]  # rows of the whole file
 
 
 def test_a_domestic_task_needs_an_approved_template(stack, customer, ops_token):
