@@ -56,14 +56,20 @@ def bad_rows_key(upload_id: str, part: int) -> str:
 
 def parse_stored(key: str) -> str:
     """Parse an uploaded source object (the S3 event's key): at once, or, for a large csv,
-    by sending its part tickets. Returns what happened."""
+    by sending its part tickets. Returns what happened. If this fails on anything but the
+    file, the upload is handed back and the error raised, so Lambda's retry of the event
+    parses it again (a worker killed outright leaves it to ``PARSE_STALE_AFTER``)."""
     upload = uploads.claim_stored(key)
     if upload is None:
         return "skipped"
-    size = aws.client("s3").head_object(Bucket=settings().files_bucket, Key=key)["ContentLength"]
-    if upload.part_count is None and not _is_large(upload, size):
-        return uploads.parse_whole(upload)
-    return start(upload, size)
+    try:
+        size = aws.client("s3").head_object(Bucket=settings().files_bucket, Key=key)["ContentLength"]
+        if upload.part_count is None and not _is_large(upload, size):
+            return uploads.parse_whole(upload)
+        return start(upload, size)
+    except Exception:
+        uploads.release(upload)  # S3, DynamoDB or SQS failed: the event's retry starts over
+        raise
 
 
 def _is_large(upload: Upload, size: int) -> bool:

@@ -149,6 +149,13 @@ def claim_stored(key: str) -> Upload | None:
     return upload
 
 
+def release(upload: Upload) -> bool:
+    """Hand a claimed upload back (``uploading``) after its parse failed on an error that is
+    not the file's, so the S3 event's retry claims it again instead of finding it taken."""
+    return update_if(upload, [Upload.status.set(UPLOADING), Upload.parse_started_at.remove()],
+                     Upload.status == PARSING)
+
+
 def parse_whole(upload: Upload) -> str:
     """Parse a claimed upload's source object in this worker; a re-parse writes the same
     chunk files."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import boto3
+import pytest
 import requests
 from openpyxl import load_workbook
 
@@ -100,6 +101,27 @@ def test_presigned_upload_is_parsed_from_the_s3_event(client, app, demo_token):
     body = client.get(f"/v1/uploads/{reply.json['upload_id']}", token=demo_token).json
     assert (body["status"], body["valid"], body["invalid"]) == ("ready", 2, 1)
     assert len(_objects(f"chunks/{reply.json['upload_id']}/")) == 1
+
+
+def test_a_parse_that_fails_on_aws_is_parsed_again_by_the_events_retry(client, app, demo_token, monkeypatch):
+    from chalicelib.services import uploads
+    reply = client.post("/v1/uploads/presign", {"kind": "international", "filename": "big.csv"}, token=demo_token)
+    key = reply.json["upload"]["fields"]["key"]
+    boto3.client("s3", region_name="us-east-1").put_object(Bucket="jmc-local-files", Key=key,
+                                                           Body=csv_file(["+447400100001", "bad"]))
+    real_putter = uploads.chunk_putter
+
+    def s3_down(*args):
+        raise ConnectionError("S3 is unreachable")
+    monkeypatch.setattr(uploads, "chunk_putter", lambda *a: s3_down)
+    parse = handler(app, "parse_uploaded_numbers")
+    with pytest.raises(ConnectionError):
+        parse(object_created(key), None)  # Lambda retries an asynchronous event that raised
+    assert client.get(f"/v1/uploads/{reply.json['upload_id']}", token=demo_token).json["status"] == "uploading"
+    monkeypatch.setattr(uploads, "chunk_putter", real_putter)
+    parse(object_created(key), None)
+    body = client.get(f"/v1/uploads/{reply.json['upload_id']}", token=demo_token).json
+    assert (body["status"], body["valid"], body["invalid"]) == ("ready", 1, 1)
 
 
 def test_a_presigned_file_that_cannot_be_read_fails_with_the_reason(client, app, demo_token):
