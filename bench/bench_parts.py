@@ -138,9 +138,10 @@ def main() -> None:
     part_cpu, merge_cpu = sum(p[4] for p in one["parts"]), sum(m[2] for m in one["merges"])
     valid_rows, unique = sum(p[2] for p in one["parts"]), sum(m[0] for m in one["merges"])
     part_rate, merge_rate = rows / part_cpu, valid_rows / merge_cpu
-    rows_per_part = rows / one["part_count"]
+    bytes_per_row = one["size"] / rows
+    rows_per_part = part_bytes / bytes_per_row  # a full part; the last one is shorter
     print(f"csv of {args.rows:,} rows, {one['size'] / 1e6:,.1f} MB, in {one['part_count']} parts of "
-          f"{args.part_mb:g} MB ({rows_per_part:,.0f} rows each), {args.buckets} buckets")
+          f"{args.part_mb:g} MB ({rows_per_part:,.0f} rows in a full one), {args.buckets} buckets")
     print(f"  bare phonenumbers parse + validate  {base_rate:10,.0f} rows/s per core (baseline)")
     print(f"  part workers (read, parse, spill)   {part_rate:10,.0f} rows/s per core (ratio to baseline "
           f"{part_rate / base_rate:.2f}); peak RSS {max(p[5] for p in one['parts']):,.0f} MB")
@@ -156,13 +157,14 @@ def main() -> None:
         speedup = (one["parse_wall"] + one["merge_wall"]) / (runs[cores]["parse_wall"] + runs[cores]["merge_wall"])
         print(f"  speed-up with {cores} processes            {speedup:.2f}x")
     from chalicelib.files.numbers import REPORT_MAX_ROWS
-    parts_100m = math.ceil(TARGET_ROWS / rows_per_part)
+    parts_100m = math.ceil(TARGET_ROWS * bytes_per_row / part_bytes)
     part_seconds = rows_per_part / part_rate
     merge_seconds = TARGET_ROWS * (valid_rows / rows) / args.buckets / merge_rate
     bad_rows = TARGET_ROWS * report_rows / rows
     report_seconds = min(bad_rows, REPORT_MAX_ROWS) / (report_rows / max(report_cpu, 1e-9))
     print("100M rows on Lambda (one vCPU per worker, the rates above, S3 latency aside):")
-    print(f"  {parts_100m} part workers at once, {part_seconds:,.0f} s each (Lambda's limit: {LAMBDA_SECONDS} s)")
+    print(f"  {TARGET_ROWS * bytes_per_row / 1e9:.2f} GB of csv: {parts_100m} part workers at once, "
+          f"{part_seconds:,.0f} s each (Lambda's limit: {LAMBDA_SECONDS} s)")
     print(f"  then {args.buckets} bucket merges at once, {merge_seconds:,.1f} s each, beside one report join of "
           f"{report_seconds:,.0f} s ({min(bad_rows, REPORT_MAX_ROWS):,.0f} of {bad_rows:,.0f} bad rows listed)")
     print(f"  ready after about {part_seconds + max(merge_seconds, report_seconds):,.0f} s "
