@@ -1,12 +1,13 @@
 """Parsing number lists uploaded to S3: S3 announces each presigned upload to EventBridge
 (the bucket's EventBridge notifications) and ``parse_uploaded_numbers`` parses it, or, for a
-large csv, splits it into tickets that ``parse_number_parts`` workers take in parallel."""
+large csv, splits it into tickets that ``parse_number_parts`` workers take in parallel.
+``resume_stalled_uploads`` (every five minutes) resumes a parse whose workers all died."""
 from __future__ import annotations
 
 import json
 import logging
 
-from chalice import Blueprint
+from chalice import Blueprint, Rate
 
 from ..config import settings
 from ..services import upload_parts, uploads
@@ -29,6 +30,13 @@ def parse_uploaded_numbers(event):
     key = event.detail["object"]["key"]
     outcome = upload_parts.parse_stored(key)
     log.info("upload %s: %s", key, outcome)
+
+
+@bp.schedule(Rate(5, unit=Rate.MINUTES))
+def resume_stalled_uploads(event):
+    outcome = upload_parts.resume_stalled()
+    if outcome["resumed"] or outcome["failed"]:
+        log.warning("stalled uploads: %(resumed)d resumed, %(failed)d failed", outcome)
 
 
 @bp.on_sqs_message(queue=settings().queue(upload_parts.QUEUE), batch_size=1)

@@ -19,6 +19,11 @@ up to 100M numbers, is parsed by many workers through the ``uploads`` queue, in 
 Every ticket may come more than once, or after its worker died halfway. A step whose record
 exists is not done again; a step redone writes the same objects, to the same keys; the chunk
 indices a bucket reserved are kept; the counts are summed once, by a conditional write.
+
+Every step finished re-arms the upload's watch (``uploads.watch_actions``). When no step has
+finished for ``PARSE_STALE_AFTER`` (the S3 event's worker was killed, or tickets went to the
+dead-letter queue), ``resume_stalled`` sends a ``resume`` ticket that parses it again from
+where it stopped; after ``MAX_REVIVALS`` of those the upload fails with the reason.
 """
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ from typing import Iterator
 from .. import aws
 from ..config import settings
 from ..files import numbers, parts
-from ..store.base import as_dict, set_actions, update_if, utcnow
+from ..store.base import as_dict, iso, set_actions, update_if, utcnow
 from ..store.tasks import (Upload, UploadBucket, UploadPart, bucket_sk, get_upload, part_sk,
                            upload_pk)
 from . import uploads
@@ -41,7 +46,12 @@ log = logging.getLogger(__name__)
 QUEUE = "uploads"
 WORK_PREFIX = "work/"
 READ_CHUNK_BYTES = 1024 * 1024
-PARSE, MERGE, REPORT = "parse", "merge", "report"
+PARSE, MERGE, REPORT, RESUME = "parse", "merge", "report", "resume"
+#: Stalled parses resumed before the upload is failed: each had ``PARSE_STALE_AFTER`` to
+#: make progress, so a file that kills its workers every time ends in about 80 minutes.
+MAX_REVIVALS = 3
+STALLED = ("parsing stopped {n} times without finishing (the workers died or ran out of time); "
+           "upload the file again, or write to support with the upload id")
 
 
 def bucket_object_key(upload_id: str, bucket: int, part: int) -> str:
@@ -63,13 +73,17 @@ def parse_stored(key: str) -> str:
     if upload is None:
         return "skipped"
     try:
-        size = aws.client("s3").head_object(Bucket=settings().files_bucket, Key=key)["ContentLength"]
-        if upload.part_count is None and not _is_large(upload, size):
-            return uploads.parse_whole(upload)
-        return start(upload, size)
+        return _parse_claimed(upload)
     except Exception:
         uploads.release(upload)  # S3, DynamoDB or SQS failed: the event's retry starts over
         raise
+
+
+def _parse_claimed(upload: Upload) -> str:
+    size = aws.client("s3").head_object(Bucket=settings().files_bucket, Key=upload.source_key)["ContentLength"]
+    if upload.part_count is None and not _is_large(upload, size):
+        return uploads.parse_whole(upload)
+    return start(upload, size)
 
 
 def _is_large(upload: Upload, size: int) -> bool:
@@ -99,9 +113,11 @@ def start(upload: Upload, size: int) -> str:
 def handle(ticket: dict) -> str:
     """One ticket of the uploads queue; returns what happened."""
     upload = get_upload(ticket["upload_id"])
+    step = ticket["step"]
+    if upload is not None and upload.status == uploads.PARSING and step == RESUME:
+        return _parse_claimed(upload)  # claimed by resume_stalled; a retry of it resumes again
     if upload is None or upload.status != uploads.PARSING or upload.part_count is None:
         return "not parsing"  # failed, finished, or never split: nothing to do
-    step = ticket["step"]
     if step == PARSE:
         return parse_part(upload, int(ticket["part"]))
     if step == MERGE:
@@ -122,7 +138,7 @@ def parse_part(upload: Upload, part: int) -> str:
             uploads.fail(upload, str(exc))
             return uploads.FAILED
         record.save()
-    upload.update(actions=[Upload.parts_done.add({part})])
+    upload.update(actions=[Upload.parts_done.add({part}), *uploads.watch_actions(upload.upload_id)])
     if len(_done(upload.parts_done)) < int(upload.part_count):
         return "parsed"
     if upload.merging_at is None:
@@ -168,7 +184,7 @@ def _send_merges(upload: Upload) -> None:
     left = sorted(set(range(buckets + 1)) - _done(upload.merged))
     aws.send_messages(QUEUE, ({"upload_id": upload.upload_id, "step": REPORT} if step == buckets else
                               {"upload_id": upload.upload_id, "step": MERGE, "bucket": step} for step in left))
-    upload.update(actions=[Upload.merging_at.set(utcnow())])
+    upload.update(actions=[Upload.merging_at.set(utcnow()), *uploads.watch_actions(upload.upload_id)])
 
 
 def merge_bucket(upload: Upload, bucket: int) -> str:
@@ -237,7 +253,7 @@ def write_report(upload: Upload) -> str:
 
 
 def _merged(upload: Upload, step: int) -> str:
-    upload.update(actions=[Upload.merged.add({step})])
+    upload.update(actions=[Upload.merged.add({step}), *uploads.watch_actions(upload.upload_id)])
     if len(_done(upload.merged)) < int(upload.buckets) + 1:
         return "merged"
     return _finish(upload)
@@ -256,7 +272,8 @@ def _finish(upload: Upload) -> str:
     values = {"status": uploads.READY, "total_rows": sum(int(r.total_rows) for r in records), "valid": valid,
               "invalid": invalid, "duplicates": sum(int(r.valid) for r in records) - valid,
               "countries": countries, "chunk_count": int(upload.next_chunk), "parsed_at": utcnow(),
-              "report_key": uploads.report_key(upload.upload_id) if invalid else None}
+              "report_key": uploads.report_key(upload.upload_id) if invalid else None,
+              "due": None, "due_key": None}
     if not update_if(upload, set_actions(Upload, values), Upload.status == uploads.PARSING):
         return "finished before"
     _delete_work(upload.upload_id)
@@ -271,6 +288,38 @@ def _delete_work(upload_id: str) -> None:
         keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
         if keys:
             s3.delete_objects(Bucket=files, Delete={"Objects": keys, "Quiet": True})
+
+
+# --- stalled parses ---------------------------------------------------------------------------
+
+def resume_stalled(now=None) -> dict[str, int]:
+    """The sweeper: every watched upload with no step finished for ``PARSE_STALE_AFTER`` is
+    claimed again (compare-and-set on its watch, so two sweeps never both take it) and gets a
+    ``resume`` ticket; past ``MAX_REVIVALS`` it fails. Reads the due-index's ``PARSE`` part only."""
+    now = now or utcnow()
+    outcome = {"resumed": 0, "failed": 0}
+    for item in Upload.by_due.query(uploads.PARSE_WATCH, Upload.due_key <= iso(now) + "~"):
+        upload = get_upload(item.upload_id)  # the index lags; decide on the table's item
+        if upload is None or upload.due_key is None or upload.due_key > iso(now) + "~":
+            continue
+        unchanged = Upload.due_key == upload.due_key
+        if upload.status not in (uploads.UPLOADING, uploads.PARSING):
+            update_if(upload, set_actions(Upload, {"due": None, "due_key": None}), unchanged)  # a late step re-armed it
+        elif int(upload.parse_revivals) >= MAX_REVIVALS:
+            if uploads.give_up(upload, STALLED.format(n=int(upload.parse_revivals) + 1), unchanged):
+                log.error("upload %s: parsing stalled %d times; failed", upload.upload_id, MAX_REVIVALS + 1)
+                outcome["failed"] += 1
+        elif _claim_stalled(upload, unchanged, now):
+            aws.send_messages(QUEUE, [{"upload_id": upload.upload_id, "step": RESUME}])
+            log.warning("upload %s: parsing stalled; resumed (%d)", upload.upload_id, upload.parse_revivals)
+            outcome["resumed"] += 1
+    return outcome
+
+
+def _claim_stalled(upload: Upload, unchanged, now) -> bool:
+    return update_if(upload, [Upload.status.set(uploads.PARSING), Upload.parse_started_at.set(now),
+                              Upload.parse_revivals.add(1), *uploads.watch_actions(upload.upload_id, now)],
+                     unchanged & Upload.status.is_in(uploads.UPLOADING, uploads.PARSING))
 
 
 # --- records ---------------------------------------------------------------------------------

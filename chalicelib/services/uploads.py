@@ -5,6 +5,10 @@
   S3 tells EventBridge, and the ``parse_uploaded_numbers`` job parses them
   (``upload_parts``: in one worker, or a large csv in parallel parts).
 
+A presigned upload being parsed is watched: it sits in the tasks table's sparse due-index
+(``due`` = ``PARSE``) at the time it counts as stalled, and every step a worker finishes moves
+that time on. ``upload_parts.resume_stalled`` revives one whose workers all died.
+
 Either way the valid numbers end up as gzip chunk files (``chunks/<id>/<n>.csv.gz``), the bad
 rows in ``reports/<id>/异常数据.xlsx``, and the counts on the upload item. A file that cannot
 be read fails with its reason; no chunk of it is ever used.
@@ -22,8 +26,8 @@ from .. import aws
 from ..config import settings
 from ..domain.ids import new_id
 from ..files import numbers
-from ..store.base import set_actions, update_if, utcnow
-from ..store.tasks import Upload, get_upload, upload_pk
+from ..store.base import iso, set_actions, update_if, utcnow
+from ..store.tasks import Upload, due_key, get_upload, upload_pk
 from .directory import FieldError
 from .identity import Caller
 
@@ -35,8 +39,11 @@ MAX_PRESIGNED_BYTES = 2 * 1024 ** 3
 PRESIGN_SECONDS = 3600
 REPORT_URL_SECONDS = 3600
 UPLOADS_PREFIX = "uploads/"
-#: A parse that has not finished after this long died with its worker: it may run again.
+#: A parse with no step finished for this long has lost its workers (a step is at most one
+#: Lambda run, 15 minutes): it is resumed.
 PARSE_STALE_AFTER = timedelta(minutes=20)
+#: The due-index partition of uploads being parsed.
+PARSE_WATCH = "PARSE"
 
 UPLOADING, PARSING, READY, FAILED = "uploading", "parsing", "ready", "failed"
 
@@ -134,24 +141,29 @@ def upload_id_from_key(key: str) -> str | None:
 
 def claim_stored(key: str) -> Upload | None:
     """The upload an uploaded source object (the S3 event's key) belongs to, claimed for
-    parsing (status ``parsing``). None when the key belongs to no upload, or when the upload
-    is parsed or being parsed already: S3 events come at least once. A parse that has not
-    finished after ``PARSE_STALE_AFTER`` died with its worker and may be claimed again."""
+    parsing (status ``parsing``, watched). None when the key belongs to no upload, or when
+    the upload is parsed or being parsed already: S3 events come at least once."""
     upload_id = upload_id_from_key(key)
     upload = get_upload(upload_id) if upload_id else None
     if upload is None or upload.source_key != key:
         log.warning("object %s belongs to no upload; ignored", key)
         return None
-    stale = utcnow() - PARSE_STALE_AFTER
-    if not update_if(upload, [Upload.status.set(PARSING), Upload.parse_started_at.set(utcnow())],
-                     (Upload.status == UPLOADING) | ((Upload.status == PARSING) & (Upload.parse_started_at < stale))):
+    if not update_if(upload, [Upload.status.set(PARSING), Upload.parse_started_at.set(utcnow()),
+                              *watch_actions(upload_id)], Upload.status == UPLOADING):
         return None
     return upload
 
 
+def watch_actions(upload_id: str, now=None) -> list:
+    """Update actions (re)arming an upload's watch: stalled ``PARSE_STALE_AFTER`` from now."""
+    stalled_at = (now or utcnow()) + PARSE_STALE_AFTER
+    return [Upload.due.set(PARSE_WATCH), Upload.due_key.set(due_key(iso(stalled_at), upload_id))]
+
+
 def release(upload: Upload) -> bool:
     """Hand a claimed upload back (``uploading``) after its parse failed on an error that is
-    not the file's, so the S3 event's retry claims it again instead of finding it taken."""
+    not the file's, so the S3 event's retry claims it again instead of finding it taken. It
+    stays watched, in case the retries run out first."""
     return update_if(upload, [Upload.status.set(UPLOADING), Upload.parse_started_at.remove()],
                      Upload.status == PARSING)
 
@@ -178,8 +190,13 @@ def source_format(upload: Upload) -> str:
 def fail(upload: Upload, reason: str) -> bool:
     """Mark a parsing upload failed because its file cannot be read; False if it was not
     parsing any more (another worker finished or failed it first)."""
-    return update_if(upload, [Upload.status.set(FAILED), Upload.error.set(f"file cannot be read: {reason}"),
-                              Upload.parsed_at.set(utcnow())], Upload.status == PARSING)
+    return give_up(upload, f"file cannot be read: {reason}", Upload.status == PARSING)
+
+
+def give_up(upload: Upload, error: str, condition) -> bool:
+    """Mark an upload failed with ``error`` (and no longer watched) if ``condition`` holds."""
+    return update_if(upload, set_actions(Upload, {"status": FAILED, "error": error, "parsed_at": utcnow(),
+                                                  "due": None, "due_key": None}), condition)
 
 
 def _parse(upload: Upload, data: BinaryIO, fmt: str) -> numbers.ParsedList:
@@ -213,7 +230,8 @@ def _finish(upload: Upload, parsed: numbers.ParsedList, *, save: bool) -> None:
     values = {"status": READY, "total_rows": result.total_rows, "valid": result.valid,
               "invalid": result.invalid, "duplicates": result.duplicates, "countries": dict(result.countries),
               "chunk_count": parsed.chunk_count, "parsed_at": utcnow(),
-              "report_key": report_key(upload.upload_id) if parsed.bad_rows_xlsx else None}
+              "report_key": report_key(upload.upload_id) if parsed.bad_rows_xlsx else None,
+              "due": None, "due_key": None}
     for name, value in values.items():
         setattr(upload, name, value)
     if save:

@@ -12,7 +12,8 @@ task whatever its size (ARCHITECTURE.md: a recipient is not a table row before i
 
 GSIs: ``account-index`` (``acct``, ``ckey``) lists an account's tasks newest first (only task
 items carry ``acct``); the sparse ``due-index`` (``due``, ``due_key``) holds only tasks
-waiting for their time, so the scheduler reads what is due and nothing else.
+waiting for their time or sending (``DUE``, ``RUN``) and uploads being parsed (``PARSE``),
+so the schedulers read what is due and nothing else.
 """
 from __future__ import annotations
 
@@ -114,6 +115,12 @@ class Upload(Model):
     merging_at = UTCDateTimeAttribute(null=True)  # when the merge tickets went out
     next_chunk = NumberAttribute(null=True)  # chunk indices handed out to buckets so far
     bucket_offsets = MapAttribute(default=dict)  # bucket -> its first chunk index
+    # While a presigned upload is parsed: due-index entry (``PARSE``, stalled-at#id), and how
+    # many times a stalled parse was resumed.
+    due = UnicodeAttribute(null=True)
+    due_key = UnicodeAttribute(null=True)
+    parse_revivals = NumberAttribute(default=0)
+    by_due = DueIndex()
 
 
 class UploadPart(Model):

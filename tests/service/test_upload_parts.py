@@ -1,6 +1,7 @@
 """Large csv lists parsed in parallel parts (services.upload_parts), with tiny parts so a
 list of a hundred rows spans many: the same counts, chunks and 异常数据.xlsx as one worker,
-through redelivered tickets, workers that die halfway and a file that is not UTF-8."""
+through redelivered tickets, workers that die halfway and a file that is not UTF-8; and
+parses whose workers all died, resumed (or at last failed) by the stalled-upload sweeper."""
 from __future__ import annotations
 
 import io
@@ -247,3 +248,111 @@ def test_a_task_sends_every_number_of_a_list_parsed_in_parts_once(client, app, d
     assert sent == _one_worker(data)[1]
     assert client.get(f"/v1/tasks/{reply.json['task_id']}", token=demo_token).json["status"] == "completed"
 
+
+
+# --- stalled parses: resume_stalled ------------------------------------------------------------
+
+def _stall(upload_id: str) -> None:
+    """Let PARSE_STALE_AFTER pass with no step finished: the watch falls due."""
+    from datetime import timedelta
+
+    from chalicelib.services import uploads
+    from chalicelib.store.base import utcnow
+    upload = get_upload(upload_id)
+    then = utcnow() - uploads.PARSE_STALE_AFTER - timedelta(seconds=1)
+    upload.update(actions=uploads.watch_actions(upload_id, then))
+
+
+def _sweep(app) -> None:
+    from devstack.runner import scheduled_event
+    handler(app, "resume_stalled_uploads")(scheduled_event("resume_stalled_uploads", "us-east-1"), None)
+
+
+def test_a_parse_whose_worker_was_killed_is_resumed_once_it_stalls(client, app, demo_token, small_parts):
+    from chalicelib.services import uploads
+    upload_id, key = _presigned(client, demo_token, b"phone\n+447400100001\n+447400100001\nbad\n")
+    assert uploads.claim_stored(key) is not None  # the S3 event's worker claimed it, then was killed
+    _sweep(app)
+    assert _queued_tickets() == []  # not stalled yet: a live worker may still be parsing
+    handler(app, "parse_uploaded_numbers")(object_created(key), None)  # the event's retry finds it taken
+    assert get_upload(upload_id).status == "parsing"
+
+    _stall(upload_id)
+    _sweep(app)
+    _sweep(app)  # the next sweep finds it claimed again, not stalled
+    tickets = _queued_tickets()
+    assert tickets == [{"upload_id": upload_id, "step": "resume"}]
+    _requeue(tickets)
+    drain_queue(app, "uploads")
+    body = client.get(f"/v1/uploads/{upload_id}", token=demo_token).json
+    assert (body["status"], body["valid"], body["invalid"], body["duplicates"]) == ("ready", 1, 1, 1)
+    upload = get_upload(upload_id)
+    assert (upload.due, upload.due_key, upload.parse_revivals) == (None, None, 1)  # no longer watched
+
+
+def test_a_parallel_parse_whose_tickets_were_lost_resumes_where_it_stopped(client, app, demo_token, small_parts):
+    data = _list_csv()
+    upload_id, key = _presigned(client, demo_token, data)
+    handler(app, "parse_uploaded_numbers")(object_created(key), None)
+    tickets = _queued_tickets()
+    for ticket in tickets[: len(tickets) // 2]:
+        upload_parts.handle(ticket)  # the other half went to the dead-letter queue
+    parsed = len(get_upload(upload_id).parts_done)
+    assert 0 < parsed < len(tickets)
+
+    _stall(upload_id)
+    _sweep(app)
+    drain_queue(app, "uploads")
+    body = client.get(f"/v1/uploads/{upload_id}", token=demo_token).json
+    whole, whole_numbers = _one_worker(data)
+    assert (body["status"], body["valid"], body["invalid"], body["duplicates"]) == (
+        "ready", whole.result.valid, whole.result.invalid, whole.result.duplicates)
+    assert _chunk_numbers(upload_id) == whole_numbers
+
+
+def test_a_parse_that_keeps_stalling_fails_with_the_reason(client, app, demo_token, small_parts):
+    from chalicelib.services import uploads
+    upload_id, key = _presigned(client, demo_token, b"phone\n+447400100001\n")
+    uploads.claim_stored(key)
+    for revival in range(1, upload_parts.MAX_REVIVALS + 1):
+        _stall(upload_id)
+        _sweep(app)
+        assert _queued_tickets() == [{"upload_id": upload_id, "step": "resume"}]  # and its worker is killed
+        assert get_upload(upload_id).parse_revivals == revival
+    _stall(upload_id)
+    _sweep(app)
+    assert _queued_tickets() == []
+    body = client.get(f"/v1/uploads/{upload_id}", token=demo_token).json
+    assert body["status"] == "failed" and body["error"].startswith("parsing stopped 4 times"), body
+    assert get_upload(upload_id).due is None
+    reply = new_task(client, demo_token, upload_id)
+    assert reply.status == 422 and reply.json["error"]["field"] == "upload_id", reply
+    upload_parts.handle({"upload_id": upload_id, "step": "resume"})  # a late ticket changes nothing
+    assert get_upload(upload_id).status == "failed"
+
+
+def test_a_watch_left_on_a_finished_upload_is_cleared_without_a_parse(client, app, demo_token, small_parts):
+    upload_id, key = _presigned(client, demo_token, b"phone\n+447400100001\n")
+    handler(app, "parse_uploaded_numbers")(object_created(key), None)
+    assert get_upload(upload_id).due is None
+    _stall(upload_id)  # as a late part worker's heartbeat would
+    _sweep(app)
+    assert _queued_tickets() == []
+    upload = get_upload(upload_id)
+    assert (upload.status, upload.due, upload.parse_revivals) == ("ready", None, 0)
+
+
+def test_a_released_upload_whose_event_retries_ran_out_is_parsed_by_the_sweeper(client, app, demo_token,
+                                                                                  small_parts, monkeypatch):
+    from chalicelib.services import uploads
+    upload_id, key = _presigned(client, demo_token, b"phone\n+447400100001\n")
+    def sqs_down(upload):
+        raise ConnectionError("SQS is unreachable")
+    with monkeypatch.context() as patch, pytest.raises(ConnectionError):
+        patch.setattr(upload_parts, "_parse_claimed", sqs_down)
+        handler(app, "parse_uploaded_numbers")(object_created(key), None)
+    assert get_upload(upload_id).status == uploads.UPLOADING  # handed back; Lambda's retries are lost
+    _stall(upload_id)
+    _sweep(app)
+    drain_queue(app, "uploads")
+    assert client.get(f"/v1/uploads/{upload_id}", token=demo_token).json["status"] == "ready"
