@@ -165,13 +165,17 @@ def _book_and_move(message: Message, new: str, values: dict, refund_micros: int)
 
 def _book(message: Message, values: dict, refund_micros: int) -> None:
     """Write ``values`` (None removes) and the refund in one transaction, once (``billing =
-    reserved``), without a status change."""
+    reserved``), without a status change. The status move before it counted the whole
+    reservation in a task's cost, so the refund comes off that cost in the same write."""
     actions = set_actions(Message, values)
     try:
         with TransactWrite(connection=connection()) as tx:
             tx.update(message, actions=actions, condition=Message.billing == "reserved")
             if refund_micros:
                 billing.refund(tx, message.account_id, refund_micros, message.message_id)
+                if message.task_id:
+                    tx.update(counter_shard(message.task_id, message.message_id),
+                              actions=[TaskCounter.cost_micros.add(-refund_micros)])
     except TransactWriteError as exc:
         message.refresh(consistent_read=True)
         if billing.condition_failed(exc) and message.billing != "reserved":

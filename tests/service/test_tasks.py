@@ -323,3 +323,30 @@ def test_a_csv_list_with_many_countries_is_priced_per_country(client, demo_token
                                               "HK": {"numbers": 1, "segments": 1, "cost": "0.045"},
                                               "SG": {"numbers": 1, "segments": 1, "cost": "0.03"}}
     assert task["from"] == {"GB": "JMCDemo", "HK": "JMCDemo", "SG": "JMCDemo"}
+
+
+def test_a_refund_booked_after_a_receipt_beat_the_worker_comes_off_the_task_cost(client, app, demo_token, seeded,
+                                                                                   carrier_sim, monkeypatch):
+    """A receipt may move a message before its worker books the carrier's answer (a failed
+    first part ends a two-part message at once); the refund of its rejected second part,
+    booked then, must still come off the task's cost."""
+    from chalicelib.domain.money import format_amount
+    from chalicelib.services import dispatch
+    from tests.service.messaging import carrier_config
+    numbers = uk_numbers(2)
+    carrier_config(carrier_sim.url, reject={numbers[0].lstrip("+"): {"status": "7", "from_part": 2}})
+    original = dispatch.record_result
+
+    def receipt_first(message, result):
+        post_receipt(client, receipt(message, result.parts[0].message_id, "failed", "6"))
+        original(message, result)
+    monkeypatch.setattr(dispatch, "record_result", receipt_first)
+    task_id = new_task(client, demo_token, _upload(client, demo_token, numbers), content="x" * 200).json["task_id"]
+    run_tasks(app)
+    messages = list(Message.scan(Message.task_id == task_id))
+    charged = sum(int(m.price_micros) - int(m.refunded_micros or 0) for m in messages)
+    assert sorted(int(m.refunded_micros or 0) > 0 for m in messages) == [False, True]  # one part refunded
+    counters = client.get(f"/v1/tasks/{task_id}", token=demo_token).json["counters"]
+    assert (counters["failed"], counters["submitted"]) == (2, 2), counters
+    assert counters["cost"] == format_amount(charged), counters
+    assert ledger_sum(seeded.demo_account_id) == _balance(seeded.demo_account_id)
