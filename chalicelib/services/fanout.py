@@ -38,9 +38,9 @@ from ..config import settings
 from ..domain import message_status as message_states
 from ..domain import task_states as states
 from ..domain.segments import price_micros
-from ..store.base import as_dict, iso, update_if, utcnow
+from ..store.base import as_dict, iso, set_actions, update_if, utcnow
 from ..store.messages import Message, get_message, index_keys
-from ..store.tasks import (DUE, Task, TaskChunk, TaskCounter, chunk_sk, counters, due_key, get_task,
+from ..store.tasks import (DUE, OFF_DUE_INDEX, Task, TaskChunk, TaskCounter, chunk_sk, counters, due_key, get_task,
                            task_pk)
 from . import billing, blacklist, catalog, dispatch, sending, uploads
 from .directory import connection
@@ -338,7 +338,7 @@ def _finish(task: Task) -> None:
         reason = (f"{INSUFFICIENT_BALANCE}: the balance ran out; "
                   f"{counters(task.task_id)['unsent']} number(s) were not sent")
     actions = [Task.status.set(status), Task.completed_at.set(utcnow()), Task.updated_at.set(utcnow()),
-               Task.due.remove(), Task.due_key.remove()]
+               *set_actions(Task, OFF_DUE_INDEX)]
     if reason:
         actions.append(Task.reason.set(reason))
     if update_if(task, actions, Task.status == states.SENDING):

@@ -15,7 +15,7 @@ from ..domain.ids import new_id
 from ..domain.segments import price_micros
 from ..domain.task_states import TaskStateError
 from ..store.base import CursorError, as_dict, decode_cursor, encode_cursor, iso, set_actions, update_if, utcnow
-from ..store.tasks import DUE, Task, counters, due_key, get_task, task_ckey, task_pk
+from ..store.tasks import DUE, OFF_DUE_INDEX, Task, counters, due_key, get_task, task_ckey, task_pk
 from . import catalog, sending, templates, uploads
 from .apps import get_app
 from .billing import InsufficientBalance
@@ -278,7 +278,7 @@ def current_request(task: Task) -> dict:
 
 
 def pause(task: Task) -> Task:
-    _change(task, "pause", {"due": None, "due_key": None, "updated_at": utcnow()})
+    _change(task, "pause", {**OFF_DUE_INDEX, "updated_at": utcnow()})
     return task
 
 
@@ -290,7 +290,7 @@ def resume(task: Task) -> Task:
 
 
 def cancel(task: Task) -> Task:
-    _change(task, "cancel", {"due": None, "due_key": None, "updated_at": utcnow(), "completed_at": utcnow()})
+    _change(task, "cancel", {**OFF_DUE_INDEX, "updated_at": utcnow(), "completed_at": utcnow()})
     return task
 
 

@@ -37,8 +37,8 @@ from .. import aws
 from ..config import settings
 from ..files import numbers, parts
 from ..store.base import as_dict, iso, set_actions, update_if, utcnow
-from ..store.tasks import (Upload, UploadBucket, UploadPart, bucket_sk, get_upload, part_sk,
-                           upload_pk)
+from ..store.tasks import (OFF_DUE_INDEX, Upload, UploadBucket, UploadPart, bucket_sk, get_upload,
+                           part_sk, upload_pk)
 from . import uploads
 
 log = logging.getLogger(__name__)
@@ -113,11 +113,13 @@ def start(upload: Upload, size: int) -> str:
 def handle(ticket: dict) -> str:
     """One ticket of the uploads queue; returns what happened."""
     upload = get_upload(ticket["upload_id"])
+    if upload is None or upload.status != uploads.PARSING:
+        return "not parsing"  # failed or finished: nothing to do
     step = ticket["step"]
-    if upload is not None and upload.status == uploads.PARSING and step == RESUME:
+    if step == RESUME:
         return _parse_claimed(upload)  # claimed by resume_stalled; a retry of it resumes again
-    if upload is None or upload.status != uploads.PARSING or upload.part_count is None:
-        return "not parsing"  # failed, finished, or never split: nothing to do
+    if upload.part_count is None:
+        return "not parsing"  # never split: a part or merge ticket has nothing to do
     if step == PARSE:
         return parse_part(upload, int(ticket["part"]))
     if step == MERGE:
@@ -149,7 +151,8 @@ def parse_part(upload: Upload, part: int) -> str:
 def _parse_range(upload: Upload, part: int) -> UploadPart:
     begin = part * int(upload.part_bytes)
     end = min(begin + int(upload.part_bytes), int(upload.source_bytes))
-    body = aws.client("s3").get_object(Bucket=settings().files_bucket, Key=upload.source_key, Range=f"bytes={parts.read_from(begin)}-")["Body"]
+    body = aws.client("s3").get_object(Bucket=settings().files_bucket, Key=upload.source_key,
+                                       Range=f"bytes={parts.read_from(begin)}-")["Body"]
     bad_rows = parts.BadRowsSpool()
     with tempfile.TemporaryDirectory() as directory:
         spilled = numbers.SpilledNumbers(directory, int(upload.buckets))
@@ -273,7 +276,7 @@ def _finish(upload: Upload) -> str:
               "invalid": invalid, "duplicates": sum(int(r.valid) for r in records) - valid,
               "countries": countries, "chunk_count": int(upload.next_chunk), "parsed_at": utcnow(),
               "report_key": uploads.report_key(upload.upload_id) if invalid else None,
-              "due": None, "due_key": None}
+              **OFF_DUE_INDEX}
     if not update_if(upload, set_actions(Upload, values), Upload.status == uploads.PARSING):
         return "finished before"
     _delete_work(upload.upload_id)
@@ -297,14 +300,15 @@ def resume_stalled(now=None) -> dict[str, int]:
     claimed again (compare-and-set on its watch, so two sweeps never both take it) and gets a
     ``resume`` ticket; past ``MAX_REVIVALS`` it fails. Reads the due-index's ``PARSE`` part only."""
     now = now or utcnow()
+    upto = iso(now) + "~"  # after every key of this instant (``<stalled-at>#<id>``)
     outcome = {"resumed": 0, "failed": 0}
-    for item in Upload.by_due.query(uploads.PARSE_WATCH, Upload.due_key <= iso(now) + "~"):
+    for item in Upload.by_due.query(uploads.PARSE_WATCH, Upload.due_key <= upto):
         upload = get_upload(item.upload_id)  # the index lags; decide on the table's item
-        if upload is None or upload.due_key is None or upload.due_key > iso(now) + "~":
+        if upload is None or upload.due_key is None or upload.due_key > upto:
             continue
         unchanged = Upload.due_key == upload.due_key
         if upload.status not in (uploads.UPLOADING, uploads.PARSING):
-            update_if(upload, set_actions(Upload, {"due": None, "due_key": None}), unchanged)  # a late step re-armed it
+            update_if(upload, set_actions(Upload, OFF_DUE_INDEX), unchanged)  # a late step re-armed it
         elif int(upload.parse_revivals) >= MAX_REVIVALS:
             if uploads.give_up(upload, STALLED.format(n=int(upload.parse_revivals) + 1), unchanged):
                 log.error("upload %s: parsing stalled %d times; failed", upload.upload_id, MAX_REVIVALS + 1)

@@ -27,7 +27,7 @@ from ..config import settings
 from ..domain.ids import new_id
 from ..files import numbers
 from ..store.base import iso, set_actions, update_if, utcnow
-from ..store.tasks import Upload, due_key, get_upload, upload_pk
+from ..store.tasks import OFF_DUE_INDEX, Upload, due_key, get_upload, upload_pk
 from .directory import FieldError
 from .identity import Caller
 
@@ -42,7 +42,7 @@ UPLOADS_PREFIX = "uploads/"
 #: A parse with no step finished for this long has lost its workers (a step is at most one
 #: Lambda run, 15 minutes): it is resumed.
 PARSE_STALE_AFTER = timedelta(minutes=20)
-#: The due-index partition of uploads being parsed.
+#: The due-index partition of uploads being parsed; a finished or failed one leaves it.
 PARSE_WATCH = "PARSE"
 
 UPLOADING, PARSING, READY, FAILED = "uploading", "parsing", "ready", "failed"
@@ -196,7 +196,7 @@ def fail(upload: Upload, reason: str) -> bool:
 def give_up(upload: Upload, error: str, condition) -> bool:
     """Mark an upload failed with ``error`` (and no longer watched) if ``condition`` holds."""
     return update_if(upload, set_actions(Upload, {"status": FAILED, "error": error, "parsed_at": utcnow(),
-                                                  "due": None, "due_key": None}), condition)
+                                                  **OFF_DUE_INDEX}), condition)
 
 
 def _parse(upload: Upload, data: BinaryIO, fmt: str) -> numbers.ParsedList:
@@ -231,7 +231,7 @@ def _finish(upload: Upload, parsed: numbers.ParsedList, *, save: bool) -> None:
               "invalid": result.invalid, "duplicates": result.duplicates, "countries": dict(result.countries),
               "chunk_count": parsed.chunk_count, "parsed_at": utcnow(),
               "report_key": report_key(upload.upload_id) if parsed.bad_rows_xlsx else None,
-              "due": None, "due_key": None}
+              **OFF_DUE_INDEX}
     for name, value in values.items():
         setattr(upload, name, value)
     if save:

@@ -28,6 +28,8 @@ META = "META"
 COUNT = "COUNT"
 COUNTER_SHARDS = 16
 DUE = "DUE"
+#: ``set_actions`` values taking an item (task or upload) out of the sparse due-index.
+OFF_DUE_INDEX = {"due": None, "due_key": None}
 #: Counter fields (all start at 0): numbers skipped for the blacklist or never sent (balance
 #: ran out), messages the carrier took, and their final outcomes, segments and cost.
 COUNTER_FIELDS = ("blocked", "unsent", "submitted", "delivered", "failed", "segments", "cost_micros")
