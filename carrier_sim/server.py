@@ -9,6 +9,7 @@ JSON rendering), ``receipts`` (delivery receipts).
 """
 from __future__ import annotations
 
+import socket
 import threading
 from http.server import ThreadingHTTPServer
 
@@ -21,7 +22,11 @@ ROUTES: Routes = {**SIM_ROUTES, **SMS_ROUTES}  # every API served; a new API add
 
 
 class _Server(ThreadingHTTPServer):
+    """A thread per connection (no cap), keep-alive (``CarrierRequestHandler``)."""
     daemon_threads = True  # idle keep-alive connections must not block stop()
+    # Connections the kernel queues until accept(): socketserver's 5 made bursts of client
+    # threads end in connection resets. listen() caps it at net.core.somaxconn.
+    request_queue_size = socket.SOMAXCONN
 
     def __init__(self, address: tuple[str, int], state: CarrierState, routes: Routes = ROUTES):
         self.state = state
