@@ -78,8 +78,13 @@ class LocalStack:
                 log.warning("while stopping: %s", exc)
 
     def _remove_tls_files(self) -> None:
-        """The CA is remade at every start; its key should not outlive the stack."""
+        """The CA is remade at every start; its key should not outlive the stack. The parent
+        (``build/devstack-tls``) goes too, unless another stack's directory is still in it."""
         shutil.rmtree(self.tls_dir, ignore_errors=True)
+        try:
+            self.tls_dir.parent.rmdir()  # refuses a directory that is not empty
+        except OSError:
+            pass  # another stack side by side still has its CA there, or it is gone already
 
     # --- parts -----------------------------------------------------------------------------
 
