@@ -12,16 +12,12 @@ import threading
 from collections import deque
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import phonenumbers
 
-from .account import QuotaExceeded
+from .account import Account, QuotaExceeded
 from .config import is_http_url
 from .receipts import ReceiptSender
-
-if TYPE_CHECKING:
-    from .account import Account
 
 # Vonage SMS API status codes and the error texts the simulator answers with.
 STATUS_OK = "0"

@@ -13,15 +13,12 @@ import binascii
 import json
 import time
 from decimal import Decimal
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
+from .account import Account
+from .models import CarrierState
 from .responses import Reply, Request, Routes
 from .sms_models import ERROR_TEXTS, STATUS_BAD_CREDENTIALS, STATUS_MISSING_PARAMS, STATUS_OK, SmsRefused
-
-if TYPE_CHECKING:
-    from .account import Account
-    from .models import CarrierState
 
 NETWORK = "99999"  # a made-up MCCMNC: the simulator has no number-to-network data
 
