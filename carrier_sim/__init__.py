@@ -8,7 +8,10 @@ offers test-only ``/_sim/*`` endpoints to inspect what was "sent" and to inject 
     sim.start()          # serves on a free port in a daemon thread
     ...  sim.url ...     # e.g. "http://127.0.0.1:54321"
     sim.stop()
+
+The endpoints, config keys and status codes: docs/carrier-simulator.md.
 """
-from carrier_sim.server import CarrierSimulator, segment_count
+from carrier_sim.server import CarrierSimulator
+from carrier_sim.sms_models import segment_count
 
 __all__ = ["CarrierSimulator", "segment_count"]

@@ -66,10 +66,15 @@ class MotoProcess:
 
 def main(host: str, port: int) -> int:
     from moto.server import ThreadedMotoServer
+    from werkzeug.serving import BaseWSGIServer
 
     from devstack.moto_fixes import serialise_dynamodb, speed_up_server
     serialise_dynamodb()
     speed_up_server()
+    # werkzeug queues 128 connections until accept(); the rest of the local stack queues up to
+    # SOMAXCONN, so bursts from its threads' clients are not reset here either. This process
+    # runs only moto, so setting it on the class touches nothing else.
+    BaseWSGIServer.request_queue_size = socket.SOMAXCONN
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per AWS call
     parent = os.getppid()
     stopping = threading.Event()

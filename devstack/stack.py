@@ -78,8 +78,13 @@ class LocalStack:
                 log.warning("while stopping: %s", exc)
 
     def _remove_tls_files(self) -> None:
-        """The CA is remade at every start; its key should not outlive the stack."""
+        """The CA is remade at every start; its key should not outlive the stack. The parent
+        (``build/devstack-tls``) goes too, unless another stack's directory is still in it."""
         shutil.rmtree(self.tls_dir, ignore_errors=True)
+        try:
+            self.tls_dir.parent.rmdir()  # refuses a directory that is not empty
+        except OSError:
+            pass  # another stack side by side still has its CA there, or it is gone already
 
     # --- parts -----------------------------------------------------------------------------
 
@@ -124,19 +129,20 @@ class LocalStack:
         settings.cache_clear()
 
     def _start_api(self) -> None:
+        """Chalice's local server, built by devstack.tls (not chalice's create_local_server,
+        whose server class cannot be chosen) so that it takes bursts of connections."""
         from chalice.config import Config
-        from chalice.local import create_local_server
+
+        from devstack.tls import http_server
         config = Config.create(chalice_stage="local", app_name="jmc",
                                environment_variables=stage_environment("local"))
-        self._api_server = create_local_server(self.app, config, self.host, self.api_port)
+        self._api_server = http_server(self.app, config, self.host, self.api_port)
         self._api_thread = threading.Thread(target=self._api_server.serve_forever, name="api", daemon=True)
         self._api_thread.start()
         self._start_tls_api(config)
 
     def _start_tls_api(self, config) -> None:
-        """The same app over HTTPS with the local CA: the official Vonage SDK speaks https only.
-        (A second LocalDevServer, not create_local_server: that one already made the app a
-        local one and must not run twice.)"""
+        """The same app over HTTPS with the local CA: the official Vonage SDK speaks https only."""
         from devstack.tls import https_server
         self._tls_server = https_server(self.app, config, self.host, self.tls_port, self.tls)
         # .server.serve_forever: LocalDevServer's own would print "Serving on http://..."

@@ -1,4 +1,5 @@
-"""A local certificate authority and a server certificate for the local stack's HTTPS port.
+"""A local certificate authority and a server certificate for the local stack's HTTPS port,
+and the local API's two servers (plain HTTP and TLS), built here so they stay alike.
 
 The official Vonage SDK only speaks https, so the local stack serves the API over TLS as
 well; clients trust it through the CA file (``REQUESTS_CA_BUNDLE=<ca_bundle>``). Both are
@@ -10,13 +11,14 @@ import functools
 import ipaddress
 import logging
 import os
+import socket
 import ssl
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from chalice.local import LocalDevServer, ThreadedHTTPServer
+from chalice.local import LocalChalice, LocalDevServer, ThreadedHTTPServer
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -25,6 +27,10 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 VALIDITY = timedelta(days=7)
 HANDSHAKE_TIMEOUT = 10.0  # seconds a client may take to finish the TLS handshake
 IDLE_TIMEOUT = 120.0  # seconds a kept-alive connection may stay silent before it is closed
+# Connections the kernel queues until the server accepts them. socketserver's default of 5
+# made a burst (16 client threads; a browser alone opens six) end in connection resets.
+# listen() caps it at net.core.somaxconn.
+LISTEN_BACKLOG = socket.SOMAXCONN
 
 log = logging.getLogger("devstack.tls")
 
@@ -96,8 +102,14 @@ def create(directory: Path) -> LocalTls:
     return tls
 
 
-class TlsHTTPServer(ThreadedHTTPServer):
-    """Chalice's threaded dev server, speaking TLS. The listening socket stays plain and
+class LocalHTTPServer(ThreadedHTTPServer):
+    """Chalice's threaded dev server (HTTP/1.1 keep-alive, a daemon thread per connection,
+    no cap on threads) whose listen backlog takes a burst of connections."""
+    request_queue_size = LISTEN_BACKLOG
+
+
+class TlsHTTPServer(LocalHTTPServer):
+    """``LocalHTTPServer`` speaking TLS. The listening socket stays plain and
     ``accept`` does no I/O beyond the accept itself: each connection's handshake runs in that
     connection's own thread with a timeout, so a client that stalls or fails its handshake
     blocks no one and only costs a daemon thread for at most ``handshake_timeout``."""
@@ -133,9 +145,30 @@ class TlsHTTPServer(ThreadedHTTPServer):
         super().handle_error(request, client_address)
 
 
+def make_local(app) -> None:
+    """Give ``app`` one ``current_request`` per thread, as chalice's ``create_local_server``
+    does before building its server (whose class cannot be chosen): without it, concurrent
+    requests would read each other's request. Idempotent, so either server may come first.
+
+    chalice re-parents its one global ``CustomLocalChalice``; a class per app leaves other
+    apps in the process (tests) as they were."""
+    if isinstance(app, LocalChalice):
+        return
+    app.__class__ = type(f"Local{type(app).__name__}", (LocalChalice, type(app)), {})
+
+
+def http_server(app, config, host: str, port: int) -> LocalDevServer:
+    """A chalice LocalDevServer for ``app`` on ``host:port`` over plain HTTP (``app`` is made
+    local). Serve it with ``.serve_forever()`` in a thread; stop it with ``.shutdown()`` then
+    ``.server.server_close()``."""
+    make_local(app)
+    return LocalDevServer(app, config, host, port, server_cls=LocalHTTPServer)
+
+
 def https_server(app, config, host: str, port: int, tls: LocalTls) -> LocalDevServer:
     """A chalice LocalDevServer for ``app`` on ``host:port`` over TLS with ``tls``'s
-    certificate. Serve it with ``.server.serve_forever()`` in a thread; stop it with
-    ``.shutdown()`` then ``.server.server_close()``."""
+    certificate (``app`` is made local). Serve it with ``.server.serve_forever()`` in a
+    thread; stop it with ``.shutdown()`` then ``.server.server_close()``."""
+    make_local(app)
     server_cls = functools.partial(TlsHTTPServer, context=tls.server_context())
     return LocalDevServer(app, config, host, port, server_cls=server_cls)

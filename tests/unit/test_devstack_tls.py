@@ -129,3 +129,31 @@ def test_failed_handshakes_are_not_logged_as_tracebacks(https, made, capsys):
             conn.sendall(b"GET /health HTTP/1.1\r\nHost: localhost\r\n")  # then hang up mid-request
     time.sleep(0.3)
     assert "Traceback" not in capsys.readouterr().err
+
+
+def _stopped_stack_with_tls_in(directory):
+    """A LocalStack that never started but made its CA in ``directory``, then stopped (each
+    part it never started is skipped, as ``stop`` keeps going past a failing step)."""
+    from devstack.stack import LocalStack
+    stack = LocalStack()
+    stack.tls_dir = directory
+    tls.create(directory)
+    return stack
+
+
+def test_stop_removes_the_tls_directory_and_its_parent(tmp_path):
+    stack = _stopped_stack_with_tls_in(tmp_path / "devstack-tls" / "8000")
+    stack.stop()
+    assert not (tmp_path / "devstack-tls").exists()
+    assert tmp_path.exists()
+
+
+def test_stop_keeps_the_parent_while_another_stack_has_its_ca_there(tmp_path):
+    parent = tmp_path / "devstack-tls"
+    first = _stopped_stack_with_tls_in(parent / "8000")
+    second = _stopped_stack_with_tls_in(parent / "9000")
+    first.stop()
+    assert not (parent / "8000").exists()
+    assert (parent / "9000" / "ca-key.pem").exists()  # the other stack's CA is left alone
+    second.stop()
+    assert not parent.exists()
