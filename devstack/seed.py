@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from chalicelib.config import settings
 from chalicelib.domain.money import parse_amount
-from chalicelib.services import apps, catalog, directory
+from chalicelib.services import apps, billing, catalog, directory
 from chalicelib.services.identity import Caller, find_user
 
 OPERATOR = ("ops@jmc.local", "jmc-ops-local")
@@ -42,7 +42,7 @@ def seed() -> Seeded | None:
 
     demo = directory.create_bare_account("Demo Co")
     owner = directory.seed_user(demo, DEMO_OWNER[0], "Demo Owner", "owner", DEMO_OWNER[1])
-    directory.top_up(demo, parse_amount("100.00"), "seed-opening-balance", "seed")
+    billing.top_up(demo, parse_amount("100.00"), "seed-opening-balance", "seed")
     catalog.set_price("CN", "0.0300", "seed", account_id=demo.account_id)
     catalog.add_sender(demo.account_id, {"type": "sender_id", "value": "JMCDemo", "countries": ["GB", "HK", "SG"]})
     catalog.add_sender(demo.account_id, {"type": "number", "value": "+14155550100", "countries": ["US", "CN"]})

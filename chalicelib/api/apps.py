@@ -1,27 +1,31 @@
 """Application management: create apps, list them, reveal a secret (audited), disable."""
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice import Response
 
+from ..errors import Conflict, NotFound
 from ..services import apps
 from ..store import audit
 from ..store.base import iso
-from . import customer, json_body, paging, serializers
-from .errors import ApiError, bad_request, not_found
+from . import serializers
+from .blueprint import Blueprint
+from .callers import customer
+from .request import json_body, paging
 
 bp = Blueprint(__name__)
+
+
+class AppDisabled(Conflict):
+    code = "app_disabled"
+
+    def __init__(self) -> None:
+        super().__init__("The app is disabled")
 
 
 @bp.route("/v1/apps", methods=["POST"])
 def create_app():
     who = customer(bp.current_request)
-    body = json_body(bp.current_request)
-    name = body.get("name")
-    if name is None:
-        raise bad_request("name", "name is required")
-    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 64:
-        raise ApiError(422, "invalid_value", "name must be 1-64 characters", "name")
-    app, _ = apps.create_app(who, name.strip())
+    app, _ = apps.create_app(who, json_body(bp.current_request).get("name"))
     return Response(body=serializers.app(app), status_code=201)
 
 
@@ -42,7 +46,7 @@ def reveal_secret(app_id):
     who = customer(bp.current_request)
     app = _own_app(who, app_id)
     if app.status != "active":
-        raise ApiError(409, "app_disabled", "The app is disabled")
+        raise AppDisabled()
     return Response(body={"app_secret": apps.reveal_secret(who, app)},
                     headers={"Cache-Control": "no-store"})
 
@@ -70,5 +74,5 @@ def audit_events():
 def _own_app(who, app_id: str):
     app = apps.get_app(who.account_id, app_id)
     if app is None:
-        raise not_found("App")
+        raise NotFound("App")
     return app

@@ -1,11 +1,13 @@
 """Balance, ledger and prices as a customer sees them."""
 from __future__ import annotations
 
-from chalice import Blueprint
-
 from ..domain.money import format_amount
-from ..services import catalog, directory
-from . import caller, customer, paging, serializers
+from ..services import billing, catalog
+from ..store.accounts import get_account
+from . import serializers
+from .blueprint import Blueprint
+from .callers import caller, customer
+from .request import paging
 
 bp = Blueprint(__name__)
 
@@ -14,7 +16,7 @@ bp = Blueprint(__name__)
 def balance():
     """Works for portal users (Bearer) and customer systems (Basic app_key:app_secret)."""
     who = caller(bp.current_request, apps_allowed=True)
-    account = directory.get_account(who.account_id)
+    account = get_account(who.account_id)
     return {"balance": format_amount(int(account.balance_micros)), "currency": account.currency}
 
 
@@ -22,7 +24,7 @@ def balance():
 def ledger():
     who = customer(bp.current_request)
     limit, cursor = paging(bp.current_request)
-    entries, next_cursor = directory.ledger(who.account_id, limit, cursor)
+    entries, next_cursor = billing.ledger(who.account_id, limit, cursor)
     return {"entries": [serializers.ledger_entry(e) for e in entries], "next_cursor": next_cursor}
 
 

@@ -6,23 +6,16 @@ app, or an entry id that names one, is a 404.
 """
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from ..services import blacklist
 from ..store.blacklist import COUNTRY, NUMBER
-from . import customer_or_app, json_body, paging
-from .errors import not_found
+from .blueprint import Blueprint
+from .callers import customer_or_app
+from .request import json_body, paging, query
 from .serializers import blacklist_entry
 
 bp = Blueprint(__name__)
-
-
-def _app_id(who, app_id) -> str:
-    """The app whose list this request works on (404 when the caller may not see it)."""
-    try:
-        return blacklist.app_for(who, app_id)
-    except blacklist.EntryNotFound:
-        raise not_found("App") from None
 
 
 @bp.route("/v1/blacklist/numbers", methods=["POST"])
@@ -33,7 +26,7 @@ def add_blacklisted_numbers():
     something was added; 200 when nothing was (all already listed, or none valid)."""
     who = customer_or_app(bp.current_request)
     body = json_body(bp.current_request)
-    app_id = _app_id(who, body.get("app_id"))
+    app_id = blacklist.app_for(who, body.get("app_id"))
     result = blacklist.add_numbers(who, app_id, body.get("numbers"))
     return Response(body={"added": [blacklist_entry(e) for e in result.added],
                           "already_listed": result.already_listed, "invalid": result.invalid},
@@ -44,8 +37,8 @@ def add_blacklisted_numbers():
 def list_blacklisted_numbers():
     """List an app's blocked numbers (or look one up exactly with number=)."""
     who = customer_or_app(bp.current_request)
-    params = bp.current_request.query_params or {}
-    app_id = _app_id(who, params.get("app_id"))
+    params = query(bp.current_request)
+    app_id = blacklist.app_for(who, params.get("app_id"))
     limit, cursor = paging(bp.current_request)
     entries, next_cursor = blacklist.list_entries(app_id, NUMBER, limit, cursor, params.get("number"))
     return {"numbers": [blacklist_entry(e) for e in entries], "next_cursor": next_cursor}
@@ -64,7 +57,7 @@ def add_blacklisted_country():
     201 with the new entry; 200 with the existing entry when the country was already listed."""
     who = customer_or_app(bp.current_request)
     body = json_body(bp.current_request)
-    app_id = _app_id(who, body.get("app_id"))
+    app_id = blacklist.app_for(who, body.get("app_id"))
     entry, created = blacklist.add_country(who, app_id, body.get("country"))
     return Response(body=blacklist_entry(entry), status_code=201 if created else 200)
 
@@ -73,7 +66,7 @@ def add_blacklisted_country():
 def list_blacklisted_countries():
     """List an app's blocked countries."""
     who = customer_or_app(bp.current_request)
-    app_id = _app_id(who, (bp.current_request.query_params or {}).get("app_id"))
+    app_id = blacklist.app_for(who, query(bp.current_request).get("app_id"))
     limit, cursor = paging(bp.current_request)
     entries, next_cursor = blacklist.list_entries(app_id, COUNTRY, limit, cursor)
     return {"countries": [blacklist_entry(e) for e in entries], "next_cursor": next_cursor}
@@ -86,9 +79,5 @@ def remove_blacklisted_country(entry_id):
 
 
 def _remove(entry_id: str, kind: str) -> Response:
-    who = customer_or_app(bp.current_request)
-    try:
-        blacklist.remove(who, entry_id, kind)
-    except blacklist.EntryNotFound:
-        raise not_found("Blacklist entry") from None
+    blacklist.remove(customer_or_app(bp.current_request), entry_id, kind)
     return Response(body="", status_code=204)

@@ -10,14 +10,25 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from ..carrier import platform_credentials
 from ..domain import vonage_signature
+from ..errors import AuthFailed, InvalidRequest
 from ..services import receipts
-from .errors import ApiError, bad_request
+from .blueprint import Blueprint
 
 bp = Blueprint(__name__)
+
+
+class InvalidSignature(AuthFailed):
+    code = "invalid_signature"
+
+    def __init__(self) -> None:
+        super().__init__("the receipt's signature is missing, stale or wrong")
+
+    def headers(self) -> dict[str, str]:
+        return {}  # the carrier signs in the body; there is no HTTP scheme to offer
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -39,7 +50,7 @@ def _receive(request) -> Response:
     params = receipt_params(request)
     secret = platform_credentials().get("signature_secret")
     if secret and not vonage_signature.verify(params, secret):
-        raise ApiError(401, "invalid_signature", "the receipt's signature is missing, stale or wrong")
+        raise InvalidSignature()
     receipts.apply(receipts.parse(params))
     return Response(body="", status_code=204)
 
@@ -59,5 +70,5 @@ def receipt_params(request) -> dict:
                     raise ValueError
                 params.update(body)
         except (ValueError, UnicodeDecodeError):
-            raise bad_request("body", "is not a JSON object or form data") from None
+            raise InvalidRequest("body", "is not a JSON object or form data") from None
     return params

@@ -6,7 +6,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from chalice import Blueprint
+from .blueprint import Blueprint
 
 bp = Blueprint(__name__)
 

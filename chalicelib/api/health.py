@@ -1,5 +1,5 @@
 """Liveness."""
-from chalice import Blueprint
+from .blueprint import Blueprint
 
 bp = Blueprint(__name__)
 

@@ -8,17 +8,18 @@ from __future__ import annotations
 import os
 
 import requests
-from chalice import Blueprint
 
 from ..config import settings
-from .errors import ApiError, bad_request, not_found
+from ..errors import InvalidRequest, NotFound, UpstreamUnavailable
+from .blueprint import Blueprint
+from .request import query
 
 bp = Blueprint(__name__)
 
 
 def _local_only() -> None:
     if not settings().is_local:
-        raise not_found("Resource")
+        raise NotFound("Resource")
 
 
 @bp.route("/local/info", methods=["GET"])
@@ -36,9 +37,9 @@ def info():
 @bp.route("/local/outbox", methods=["GET"])
 def outbox():
     _local_only()
-    to = (bp.current_request.query_params or {}).get("to", "").strip()
+    to = query(bp.current_request).get("to", "").strip()
     if not to:
-        raise bad_request("to", "to is required (an email address or phone number)")
+        raise InvalidRequest("to", "is required (an email address or phone number)")
     messages = _emails_to(to) if "@" in to else _sms_to(to)
     return {"to": to, "messages": messages}
 
@@ -68,4 +69,4 @@ def _get_json(url: str, params: dict | None = None) -> dict:
         response.raise_for_status()
         return response.json()
     except (requests.RequestException, ValueError) as exc:
-        raise ApiError(502, "upstream_unavailable", f"could not read the local emulator: {exc}") from None
+        raise UpstreamUnavailable(f"could not read the local emulator: {exc}") from None

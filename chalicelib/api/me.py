@@ -1,14 +1,16 @@
 """Personal center: who am I, my account and balance; change my password."""
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from ..domain.identity import IdentityError
 from ..domain.money import format_amount
-from ..services import directory, identity
-from ..store.accounts import User, get_or_none, user_sk
-from . import json_body, serializers, user_caller
-from .errors import ApiError, bad_request
+from ..errors import InvalidRequest
+from ..services import identity
+from ..store.accounts import User, get_account, get_or_none, user_sk
+from . import serializers
+from .blueprint import Blueprint
+from .callers import user_caller
+from .request import json_body
 
 bp = Blueprint(__name__)
 
@@ -16,7 +18,7 @@ bp = Blueprint(__name__)
 @bp.route("/v1/me", methods=["GET"])
 def me():
     who = user_caller(bp.current_request)
-    account = directory.get_account(who.account_id)
+    account = get_account(who.account_id)
     user = get_or_none(User, who.account_id, user_sk(who.user_id))
     return {"user": serializers.user(user), "role": user.role,
             "account": serializers.account(account, with_balance=False),
@@ -30,11 +32,6 @@ def change_password():
     body = json_body(bp.current_request)
     for field in ("current_password", "new_password"):
         if body.get(field) in (None, ""):
-            raise bad_request(field, f"{field} is required")
-    try:
-        identity.change_password(who, body["current_password"], body["new_password"])
-    except IdentityError as exc:
-        raise ApiError(422, "invalid_value", f"new_password {exc}", "new_password") from None
-    except identity.AuthFailed:
-        raise ApiError(403, "invalid_password", "current_password is incorrect", "current_password") from None
+            raise InvalidRequest(field, "is required")
+    identity.change_password(who, body["current_password"], body["new_password"])
     return Response(body="", status_code=204)

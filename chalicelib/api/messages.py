@@ -6,11 +6,11 @@ the cost of a page: ``services/message_log.py``.
 """
 from __future__ import annotations
 
-from chalice import Blueprint
-
+from ..errors import NotFound
 from ..services import message_log
-from . import customer_or_app, paging
-from .errors import not_found
+from .blueprint import Blueprint
+from .callers import customer_or_app
+from .request import paging, query
 from .serializers import message
 
 bp = Blueprint(__name__)
@@ -22,7 +22,7 @@ def get_message(message_id):
     who = customer_or_app(bp.current_request)
     item = message_log.find(who.account_id, message_id, who.app_id)
     if item is None:
-        raise not_found("Message")
+        raise NotFound("Message")
     return message(item)
 
 
@@ -35,8 +35,7 @@ def list_messages():
     than ``limit`` messages (even none) and still carry a ``next_cursor`` when its reading
     budget ran out; ``next_cursor`` is null only when the range is exhausted."""
     who = customer_or_app(bp.current_request)
-    params = dict(bp.current_request.query_params or {})
     limit, cursor = paging(bp.current_request)
-    filters = message_log.parse_filters(who.account_id, params, app_id=who.app_id)
+    filters = message_log.parse_filters(who.account_id, query(bp.current_request), app_id=who.app_id)
     items, next_cursor = message_log.list_page(who.account_id, filters, limit, cursor)
     return {"messages": [message(m) for m in items], "next_cursor": next_cursor}

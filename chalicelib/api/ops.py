@@ -2,21 +2,24 @@
 rules, senders and signatures. Every route requires role ``operator`` (others: 403)."""
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from ..domain.money import MoneyError, format_amount, parse_amount
-from ..services import catalog, directory
-from ..services.directory import FieldError
-from . import json_body, operator, paging, serializers
-from .errors import bad_request, not_found
+from ..domain.money import format_amount
+from ..errors import FieldError, InvalidRequest, NotFound
+from ..services import billing, catalog, directory
+from ..store import accounts as account_store
+from . import serializers
+from .blueprint import Blueprint
+from .callers import operator
+from .request import json_body, paging, query
 
 bp = Blueprint(__name__)
 
 
 def _account(account_id: str):
-    account = directory.get_account(account_id)
+    account = account_store.get_account(account_id)
     if account is None or account.is_operator:
-        raise not_found("Account")
+        raise NotFound("Account")
     return account
 
 
@@ -62,19 +65,9 @@ def top_up(account_id):
     who = operator(bp.current_request)
     account = _account(account_id)
     body = json_body(bp.current_request)
-    if body.get("amount") is None:
-        raise bad_request("amount", "amount is required")
-    try:
-        amount = parse_amount(body["amount"])
-    except MoneyError as exc:
-        raise FieldError("amount", str(exc)) from None
-    reference = body.get("reference")
-    if not isinstance(reference, str) or not reference.strip() or len(reference) > 100:
-        raise FieldError("reference", "is required (the bank transfer's reference, at most 100 characters)",
-                         400 if reference is None else 422)
-    entry = directory.top_up(account, amount, reference.strip(), who.actor)
+    entry = billing.top_up(account, billing.amount_field(body.get("amount")), body.get("reference"), who.actor)
     return Response(body={**serializers.ledger_entry(entry),
-                          "balance": format_amount(directory.balance_micros(account_id))},
+                          "balance": format_amount(billing.balance_micros(account_id))},
                     status_code=201)
 
 
@@ -83,7 +76,7 @@ def account_ledger(account_id):
     operator(bp.current_request)
     _account(account_id)
     limit, cursor = paging(bp.current_request)
-    entries, next_cursor = directory.ledger(account_id, limit, cursor)
+    entries, next_cursor = billing.ledger(account_id, limit, cursor)
     return {"entries": [serializers.ledger_entry(e) for e in entries], "next_cursor": next_cursor}
 
 
@@ -96,7 +89,7 @@ def set_price(country):
     code = catalog.country_field(country)
     body = json_body(bp.current_request)
     if body.get("price") is None:
-        raise bad_request("price", "price is required")
+        raise InvalidRequest("price", "is required")
     account_id = body.get("account_id")
     if account_id is not None:
         _account_field(account_id)
@@ -109,16 +102,16 @@ def set_price(country):
 def delete_price(country):
     operator(bp.current_request)
     code = catalog.country_field(country)
-    account_id = (bp.current_request.query_params or {}).get("account_id")
+    account_id = query(bp.current_request).get("account_id")
     if not catalog.delete_price(code, account_id):
-        raise not_found("Price")
+        raise NotFound("Price")
     return Response(body="", status_code=204)
 
 
 @bp.route("/v1/ops/prices", methods=["GET"])
 def list_prices():
     operator(bp.current_request)
-    account_id = (bp.current_request.query_params or {}).get("account_id")
+    account_id = query(bp.current_request).get("account_id")
     return {"account_id": account_id,
             "prices": [{"country": p.country, "price": format_amount(int(p.price_micros), 4)}
                        for p in catalog.prices(account_id)]}
@@ -143,7 +136,7 @@ def _rule(rule) -> dict:
 
 
 def _account_field(account_id: object) -> None:
-    if not isinstance(account_id, str) or directory.get_account(account_id) is None:
+    if not isinstance(account_id, str) or account_store.get_account(account_id) is None:
         raise FieldError("account_id", "is not an existing account")
 
 
@@ -168,7 +161,7 @@ def list_senders(account_id):
 def remove_sender(account_id, sender_id):
     operator(bp.current_request)
     if not catalog.remove_sender(_account(account_id).account_id, sender_id):
-        raise not_found("Sender")
+        raise NotFound("Sender")
     return Response(body="", status_code=204)
 
 
@@ -191,5 +184,5 @@ def list_signatures(account_id):
 def remove_signature(account_id, signature_id):
     operator(bp.current_request)
     if not catalog.remove_signature(_account(account_id).account_id, signature_id):
-        raise not_found("Signature")
+        raise NotFound("Signature")
     return Response(body="", status_code=204)

@@ -1,13 +1,14 @@
 """Bulk tasks (seed: 任务管理): create (priced and balance-checked), list, read with live
-counters, edit, pause, resume and cancel. Scheduling and fan-out: ``services/fanout.py``."""
+counters, edit, pause, resume and cancel. Starting them: ``services/scheduler.py``; sending
+their chunks: ``services/fanout.py``."""
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from ..domain.task_states import TaskStateError
-from ..services import fanout, tasks
-from . import customer, json_body, paging
-from .errors import conflict, not_found
+from ..services import scheduler, tasks
+from .blueprint import Blueprint
+from .callers import customer
+from .request import json_body, paging, query
 from .serializers import task as view
 
 bp = Blueprint(__name__)
@@ -18,10 +19,9 @@ def create_task():
     """201 with the task, its estimate (segments × price per country) and any warning.
     Without ``send_at`` it starts at once."""
     who = customer(bp.current_request)
-    body = json_body(bp.current_request)
-    task = tasks.create(who, body)
+    task = tasks.create(who, json_body(bp.current_request))
     if not task.scheduled:
-        fanout.start(task)
+        scheduler.start(task)
     return Response(body=view(task, tasks.live_counters(task)), status_code=201)
 
 
@@ -29,7 +29,7 @@ def create_task():
 def list_tasks():
     """Newest first; filters: status, task_id, name (contains), country, user (creator id)."""
     who = customer(bp.current_request)
-    params = bp.current_request.query_params or {}
+    params = query(bp.current_request)
     limit, cursor = paging(bp.current_request)
     items, next_cursor = tasks.list_tasks(who, {k: params.get(k) for k in tasks.LIST_FILTERS}, limit, cursor)
     return {"tasks": [view(t) for t in items], "next_cursor": next_cursor}
@@ -45,38 +45,27 @@ def get_task(task_id):
 def edit_task(task_id):
     """Only a scheduled or paused task can be edited; 409 once it is sending or done."""
     task = _own(task_id)
-    return _changed(lambda: tasks.edit(customer(bp.current_request), task, json_body(bp.current_request)))
+    return _view(tasks.edit(customer(bp.current_request), task, json_body(bp.current_request)))
 
 
 @bp.route("/v1/tasks/{task_id}/pause", methods=["POST"])
 def pause_task(task_id):
-    task = _own(task_id)
-    return _changed(lambda: tasks.pause(task))
+    return _view(tasks.pause(_own(task_id)))
 
 
 @bp.route("/v1/tasks/{task_id}/resume", methods=["POST"])
 def resume_task(task_id):
-    task = _own(task_id)
-    return _changed(lambda: tasks.resume(task))
+    return _view(tasks.resume(_own(task_id)))
 
 
 @bp.route("/v1/tasks/{task_id}/cancel", methods=["POST"])
 def cancel_task(task_id):
-    task = _own(task_id)
-    return _changed(lambda: tasks.cancel(task))
+    return _view(tasks.cancel(_own(task_id)))
 
 
 def _own(task_id: str):
-    who = customer(bp.current_request)
-    try:
-        return tasks.get(who, task_id)
-    except tasks.TaskNotFound:
-        raise not_found("Task") from None
+    return tasks.get(customer(bp.current_request), task_id)
 
 
-def _changed(change):
-    try:
-        task = change()
-    except TaskStateError as exc:
-        raise conflict("task_not_editable", str(exc)) from None
+def _view(task) -> dict:
     return view(task, tasks.live_counters(task))

@@ -1,11 +1,13 @@
 """Templates (seed: 模板管理): customers manage theirs; operators review domestic ones."""
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice import Response
 
+from ..errors import InvalidRequest, NotFound
 from ..services import templates
-from . import customer, json_body, operator
-from .errors import bad_request, not_found
+from .blueprint import Blueprint
+from .callers import customer, operator
+from .request import json_body, query
 from .serializers import template as view
 
 bp = Blueprint(__name__)
@@ -21,9 +23,9 @@ def create_template():
 @bp.route("/v1/templates", methods=["GET"])
 def list_templates():
     who = customer(bp.current_request)
-    kind = (bp.current_request.query_params or {}).get("kind")
+    kind = query(bp.current_request).get("kind")
     if kind is not None and kind not in templates.KINDS:
-        raise bad_request("kind", "kind must be international or domestic")
+        raise InvalidRequest("kind", "must be international or domestic")
     return {"templates": [view(t) for t in templates.list_for(who.account_id, kind)]}
 
 
@@ -31,7 +33,7 @@ def _own(template_id: str):
     who = customer(bp.current_request)
     item = templates.get(who.account_id, template_id)
     if item is None:
-        raise not_found("Template")
+        raise NotFound("Template")
     return item
 
 
@@ -76,5 +78,5 @@ def _review(template_id: str, approve: bool):
     reason = None if approve else json_body(bp.current_request).get("reason")
     item = templates.review(who, template_id, approve, reason)
     if item is None:
-        raise not_found("Pending template")
+        raise NotFound("Pending template")
     return view(item)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from chalice import Blueprint, Response
+from chalice import Response
 
+from ..errors import InvalidRequest
 from ..files import numbers
 from ..services import uploads
-from . import customer, json_body
-from .errors import bad_request, not_found
+from .blueprint import Blueprint
+from .callers import customer
+from .request import json_body, query
 from .serializers import upload as view
 
 bp = Blueprint(__name__)
@@ -23,9 +25,9 @@ BINARY_TYPES = (XLSX, "text/csv")
 def number_template():
     """The standard xlsx template (a sheet to fill, one number per row, and instructions)."""
     customer(bp.current_request)
-    kind = (bp.current_request.query_params or {}).get("kind", "international")
+    kind = query(bp.current_request).get("kind", "international")
     if kind not in numbers.KINDS:
-        raise bad_request("kind", "kind must be international or domestic")
+        raise InvalidRequest("kind", "must be international or domestic")
     filename = "号码模板.xlsx" if kind == "international" else "国内号码模板.xlsx"
     return Response(body=numbers.template(kind), status_code=200,
                     headers={"Content-Type": XLSX,
@@ -38,7 +40,7 @@ def upload_numbers():
     A corrupt or non-xlsx file is a 422 and creates nothing."""
     who = customer(bp.current_request)
     request = bp.current_request
-    params = request.query_params or {}
+    params = query(request)
     item = uploads.upload_file(who, params.get("kind"), request.raw_body or b"", params.get("filename"),
                                (request.headers or {}).get("content-type"))
     return Response(body=view(item, uploads.report_url(item)), status_code=201)
@@ -55,9 +57,5 @@ def presign_upload():
 
 @bp.route("/v1/uploads/{upload_id}", methods=["GET"])
 def get_upload(upload_id):
-    who = customer(bp.current_request)
-    try:
-        item = uploads.get(who, upload_id)
-    except uploads.UploadNotFound:
-        raise not_found("Upload") from None
+    item = uploads.get(customer(bp.current_request), upload_id)
     return view(item, uploads.report_url(item))

@@ -2,15 +2,18 @@
 view and edit it, rotate its signing secret and see every delivery attempt."""
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice import Response
 
+from ..errors import NotFound
 from ..services import webhooks
-from ..services.directory import get_account
+from ..store.accounts import get_account
 from ..store.base import iso
-from . import customer, json_body, operator, paging
-from .errors import not_found
+from .blueprint import Blueprint
+from .callers import customer, operator
+from .request import json_body, paging, query
 
 bp = Blueprint(__name__)
+NO_WEBHOOK = "Webhook (an operator creates it for your account)"
 
 
 def _config_view(config) -> dict:
@@ -23,7 +26,7 @@ def ops_set_webhook(account_id):
     """Operators create (or change) a customer's webhook URL."""
     who = operator(bp.current_request)
     if get_account(account_id) is None:
-        raise not_found("Account")
+        raise NotFound("Account")
     config = webhooks.set_url(who, account_id, json_body(bp.current_request).get("url"))
     return _config_view(config)
 
@@ -31,20 +34,22 @@ def ops_set_webhook(account_id):
 @bp.route("/v1/webhook", methods=["GET"])
 def get_webhook():
     who = customer(bp.current_request)
-    config = webhooks.get_config(who.account_id)
-    if config is None or config.url is None:
-        raise not_found("Webhook (an operator creates it for your account)")
-    return _config_view(config)
+    return _config_view(_configured(who.account_id))
 
 
 @bp.route("/v1/webhook", methods=["PUT"])
 def update_webhook():
     """The account owner changes the URL an operator created."""
     who = customer(bp.current_request, owner_only=True)
-    config = webhooks.get_config(who.account_id)
-    if config is None or config.url is None:
-        raise not_found("Webhook (an operator creates it for your account)")
+    _configured(who.account_id)
     return _config_view(webhooks.set_url(who, who.account_id, json_body(bp.current_request).get("url")))
+
+
+def _configured(account_id: str):
+    config = webhooks.get_config(account_id)
+    if config is None or config.url is None:
+        raise NotFound(NO_WEBHOOK)
+    return config
 
 
 @bp.route("/v1/webhook/secret", methods=["POST"])
@@ -65,7 +70,7 @@ def list_webhook_deliveries():
     With a status filter a page may hold fewer than ``limit`` items and still have a
     ``next_cursor`` (a page examines at most 1,000 deliveries)."""
     who = customer(bp.current_request)
-    params = bp.current_request.query_params or {}
+    params = query(bp.current_request)
     limit, cursor = paging(bp.current_request)
     items, next_cursor = webhooks.deliveries(who.account_id, limit, cursor, params.get("message_id"),
                                              params.get("status"))

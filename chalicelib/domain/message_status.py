@@ -19,10 +19,18 @@ BLOCKED = "blocked"
 
 FINAL = frozenset({DELIVERED, FAILED, EXPIRED, REJECTED, BLOCKED})
 ALL = frozenset({QUEUED, SUBMITTED}) | FINAL
+#: Every status, in the order a message may pass through them (for lists and enums).
+STATUSES = (QUEUED, SUBMITTED, DELIVERED, FAILED, EXPIRED, REJECTED, BLOCKED)
+
+#: What a message is: transactional (API only) or marketing (API or a bulk task).
+TRANSACTIONAL = "transactional"
+MARKETING = "marketing"
+MESSAGE_TYPES = (TRANSACTIONAL, MARKETING)
 
 #: Vonage DLR statuses that end a segment's life; "accepted", "buffered" and "unknown" don't.
 RECEIPT_FINAL = frozenset({"delivered", "failed", "expired", "rejected"})
-RECEIPT_STATUSES = RECEIPT_FINAL | {"accepted", "buffered", "unknown"}
+RECEIPT_PROVISIONAL = ("accepted", "buffered", "unknown")
+RECEIPT_STATUSES = RECEIPT_FINAL | set(RECEIPT_PROVISIONAL)
 
 #: When segments end differently, the message takes the most telling failure.
 _FAILURE_ORDER = (REJECTED, FAILED, EXPIRED)

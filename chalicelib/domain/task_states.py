@@ -7,6 +7,8 @@ because its chunks are already in the workers' hands.
 """
 from __future__ import annotations
 
+from ..errors import Conflict
+from .billing_states import REFUNDED
 from .message_status import DELIVERED, QUEUED
 from .message_status import FINAL as MESSAGE_FINAL
 
@@ -33,13 +35,15 @@ _ACTIONS = {
 }
 
 
-class TaskStateError(Exception):
-    """The action is not possible in the task's current state (the API answers 409)."""
+class TaskStateError(Conflict):
+    """The action is not possible in the task's current state."""
+
+    code = "task_not_editable"
 
     def __init__(self, action: str, status: str):
         super().__init__(refusal(action, status))
         self.action = action
-        self.status = status
+        self.task_status = status
 
 
 def next_status(action: str, status: str) -> str:
@@ -82,7 +86,7 @@ def counter_changes(old: str, new: str, billing: str, segments: int, charged_mic
     message has ended: total = blocked + unsent + delivered + failed.
     """
     changes: dict[str, int] = {}
-    if old == QUEUED and billing != "refunded":
+    if old == QUEUED and billing != REFUNDED:
         changes.update(submitted=1, segments=segments, cost_micros=charged_micros)
     if new == DELIVERED:
         changes["delivered"] = 1

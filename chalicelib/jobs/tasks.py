@@ -10,7 +10,7 @@ import time
 from chalice import Blueprint, Rate
 
 from ..config import settings
-from ..services import fanout
+from ..services import fanout, scheduler
 from .sqs import process_batch
 
 log = logging.getLogger(__name__)
@@ -20,14 +20,14 @@ bp = Blueprint(__name__)
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES))
 def start_due_tasks(event):
-    outcome = fanout.tick()
+    outcome = scheduler.tick()
     if outcome["started"] or outcome["checked"]:
         log.info("scheduler: %(started)d task(s) started, %(checked)d sending task(s) checked", outcome)
 
 
-@bp.on_sqs_message(queue=settings().queue(fanout.QUEUE), batch_size=1)
+@bp.on_sqs_message(queue=settings().queue(scheduler.QUEUE), batch_size=1)
 def send_chunks(event):
-    process_batch(event, fanout.QUEUE, send_ticket)
+    process_batch(event, scheduler.QUEUE, send_ticket)
 
 
 def send_ticket(body: str) -> None:

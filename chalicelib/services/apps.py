@@ -17,7 +17,8 @@ from ..domain.ids import new_id
 from ..store import audit
 from ..store.accounts import App, app_sk, get_or_none, list_items
 from ..store.base import utcnow
-from .identity import AuthFailed, Caller
+from ..errors import AuthFailed, FieldError, InvalidRequest
+from .identity import Caller
 
 
 def _context(account_id: str, app_id: str) -> dict[str, str]:
@@ -28,7 +29,20 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_app(caller: Caller, name: str) -> tuple[App, str]:
+MAX_NAME = 64
+
+
+def name_field(value: object) -> str:
+    if value is None:
+        raise InvalidRequest("name", "is required")
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > MAX_NAME:
+        raise FieldError("name", f"must be 1-{MAX_NAME} characters")
+    return value.strip()
+
+
+def create_app(caller: Caller, name: object) -> tuple[App, str]:
+    """A new app with a new secret (returned once; stored hashed and KMS-encrypted)."""
+    name = name_field(name)
     app_id = new_id("app")
     secret = secrets.token_urlsafe(32)
     ciphertext = aws.client("kms").encrypt(

@@ -16,16 +16,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import phonenumbers
-from pynamodb.exceptions import DeleteError, PutError
 
 from ..domain.countries import CountryError, normalise_country
 from ..domain.phone import PhoneNumberError, parse_phone
+from ..errors import CursorError, FieldError, InvalidRequest, NotFound
 from ..store import audit
-from ..store.base import CursorError, decode_cursor, page
-from ..store.blacklist import (COUNTRY, NUMBER, BlacklistEntry, entry_key, is_start_key,
-                               parse_public_id)
+from ..store import blacklist as store
+from ..store.base import decode_cursor
+from ..store.blacklist import COUNTRY, NUMBER, BlacklistEntry, entry_key, is_start_key, parse_public_id
 from .apps import get_app
-from .directory import FieldError
 from .identity import Caller
 
 MAX_NUMBERS_PER_REQUEST = 1000
@@ -34,8 +33,18 @@ _MAX_COUNTRY_ENTRIES = len(phonenumbers.SUPPORTED_REGIONS)
 _KIND_NAMES = {NUMBER: "number", COUNTRY: "country"}
 
 
-class EntryNotFound(LookupError):
-    """No such app or entry for this caller (the API answers 404 without saying which)."""
+class AppNotFound(NotFound):
+    """No app of this caller's by that id (another account's looks the same)."""
+
+    def __init__(self) -> None:
+        super().__init__("App")
+
+
+class EntryNotFound(NotFound):
+    """No entry this caller may see by that id."""
+
+    def __init__(self) -> None:
+        super().__init__("Blacklist entry")
 
 
 @dataclass(frozen=True)
@@ -49,18 +58,18 @@ class AddedNumbers:
 
 def app_for(caller: Caller, app_id: object) -> str:
     """The app whose list ``caller`` works on: its own for an app caller (``app_id`` absent,
-    empty or its own; anything else EntryNotFound), else one of the caller's account's apps.
-    A user must name the app: FieldError 400 when missing, 422 when not a string."""
+    empty or its own; anything else AppNotFound), else one of the caller's account's apps.
+    A user must name the app: InvalidRequest when missing, FieldError when not a string."""
     if caller.kind == "app":
         if app_id not in (None, "", caller.app_id):
-            raise EntryNotFound("app")
+            raise AppNotFound()
         return caller.app_id
     if app_id is None or app_id == "":
-        raise FieldError("app_id", "is required", 400)
+        raise InvalidRequest("app_id", "is required")
     if not isinstance(app_id, str):
         raise FieldError("app_id", "must be a string (an app id such as app_3f9a...)")
     if get_app(caller.account_id, app_id) is None:
-        raise EntryNotFound("app")
+        raise AppNotFound()
     return app_id
 
 
@@ -81,12 +90,9 @@ def add_numbers(caller: Caller, app_id: str, numbers: object) -> AddedNumbers:
     added; the list is the same either way (one entry, the later write's ``created_at``).
     """
     valid, invalid, repeats = _normalise_numbers(numbers)
-    keys = [(app_id, entry_key(NUMBER, e164)) for e164 in valid]
-    listed = {item.value for item in BlacklistEntry.batch_get(keys, consistent_read=True)}
+    listed = {item.value for item in store.listed(app_id, [entry_key(NUMBER, e164) for e164 in valid])}
     added = [_new_entry(caller, app_id, entry_key(NUMBER, e164)) for e164 in valid if e164 not in listed]
-    with BlacklistEntry.batch_write() as batch:
-        for entry in added:
-            batch.save(entry)
+    store.add_entries(added)
     if added:
         audit.record(caller.account_id, "blacklist.numbers_added", caller.actor, app_id,
                      numbers=[entry.value for entry in added])
@@ -96,7 +102,7 @@ def add_numbers(caller: Caller, app_id: str, numbers: object) -> AddedNumbers:
 def _normalise_numbers(numbers: object) -> tuple[list[str], list[dict], int]:
     """(distinct E.164 numbers in input order, invalid values with reasons, repeats)."""
     if numbers is None:
-        raise FieldError("numbers", "is required (a list of phone numbers)", 400)
+        raise InvalidRequest("numbers", "is required (a list of phone numbers)")
     if not isinstance(numbers, list) or not numbers:
         raise FieldError("numbers", "must be a non-empty list of phone numbers")
     if len(numbers) > MAX_NUMBERS_PER_REQUEST:
@@ -124,18 +130,18 @@ def add_country(caller: Caller, app_id: str, country: object) -> tuple[Blacklist
     Adding a listed country again returns the existing entry with ``created`` False.
     ``country`` missing → FieldError 400; not a country code we route to → 422."""
     if country is None:
-        raise FieldError("country", "is required (an ISO-3166 alpha-2 code such as GB)", 400)
+        raise InvalidRequest("country", "is required (an ISO-3166 alpha-2 code such as GB)")
     try:
         code = normalise_country(country)
     except CountryError as exc:
         raise FieldError("country", str(exc)) from None
     key = entry_key(COUNTRY, code)
     for _ in range(3):  # a concurrent delete can remove the entry between our put and get
-        entry = _create(caller, app_id, key)
-        if entry is not None:
+        entry = _new_entry(caller, app_id, key)
+        if store.add_entry(entry):
             audit.record(caller.account_id, "blacklist.country_added", caller.actor, app_id, country=code)
             return entry, True
-        existing = _get(app_id, key)
+        existing = store.get_entry(app_id, key)
         if existing is not None:
             return existing, False
     raise RuntimeError(f"blacklist entry {app_id} {key} keeps being added and removed")
@@ -147,15 +153,14 @@ def remove(caller: Caller, entry_id: str, kind: str) -> None:
     manage, or an entry that is not (or no longer) listed."""
     parsed = parse_public_id(entry_id, kind)
     if parsed is None:
-        raise EntryNotFound(entry_id)
+        raise EntryNotFound()
     app_id, key = parsed
-    app_for(caller, app_id)
     try:
-        BlacklistEntry(app_id, key).delete(condition=BlacklistEntry.sk.exists())
-    except DeleteError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise EntryNotFound(entry_id) from None
-        raise
+        app_for(caller, app_id)
+    except AppNotFound:
+        raise EntryNotFound() from None  # the id names the app: say no more than for any other
+    if not store.remove_entry(app_id, key):
+        raise EntryNotFound()
     name = _KIND_NAMES[kind]
     audit.record(caller.account_id, f"blacklist.{name}_removed", caller.actor, app_id,
                  **{name: key.split("#", 1)[1]})
@@ -163,25 +168,6 @@ def remove(caller: Caller, entry_id: str, kind: str) -> None:
 
 def _new_entry(caller: Caller, app_id: str, key: str) -> BlacklistEntry:
     return BlacklistEntry(app_id, key, account_id=caller.account_id, created_by=caller.actor)
-
-
-def _create(caller: Caller, app_id: str, key: str) -> BlacklistEntry | None:
-    """The new entry, or None when ``key`` is already listed."""
-    entry = _new_entry(caller, app_id, key)
-    try:
-        entry.save(condition=BlacklistEntry.sk.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
-    return entry
-
-
-def _get(app_id: str, key: str) -> BlacklistEntry | None:
-    try:
-        return BlacklistEntry.get(app_id, key, consistent_read=True)
-    except BlacklistEntry.DoesNotExist:
-        return None
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -197,14 +183,12 @@ def list_entries(app_id: str, kind: str, limit: int, cursor: str | None,
             e164 = parse_phone(number).e164
         except PhoneNumberError as exc:
             raise FieldError("number", str(exc)) from None
-        found = _get(app_id, entry_key(NUMBER, e164))
+        found = store.get_entry(app_id, entry_key(NUMBER, e164))
         return ([found] if found else []), None
     start = decode_cursor(cursor)
     if start is not None and not is_start_key(start, app_id, kind):
         raise CursorError("belongs to another list")
-    results = BlacklistEntry.query(app_id, BlacklistEntry.sk.startswith(f"{kind}#"), limit=limit,
-                                   last_evaluated_key=start)
-    return page(results, limit)
+    return store.page_of(app_id, kind, limit, start)
 
 
 # --- checks on the sending path --------------------------------------------------------------
@@ -213,19 +197,19 @@ def is_blocked(app_id: str, e164: str, country: str) -> str | None:
     """Why a message from ``app_id`` to ``e164`` (in ``country``) must not be sent: "number",
     "country" (the number wins when both are listed) or None. One strongly consistent
     BatchGetItem of both keys, so an entry added a moment ago already counts."""
-    keys = [(app_id, entry_key(NUMBER, e164)), (app_id, entry_key(COUNTRY, country))]
-    found = {item.kind for item in BlacklistEntry.batch_get(keys, consistent_read=True)}
+    found = {item.kind for item in store.listed(app_id, [entry_key(NUMBER, e164), entry_key(COUNTRY, country)])}
     if NUMBER in found:
         return "number"
     return "country" if COUNTRY in found else None
 
 
-def blocked_numbers(app_id: str, numbers: Iterable[str | tuple[str, str]]) -> set[str]:
-    """The subset of ``numbers`` that ``app_id`` blocks, by number or by country.
+def blocked_numbers(app_id: str, numbers: Iterable[str | tuple[str, str]]) -> dict[str, str]:
+    """Those of ``numbers`` that ``app_id`` blocks, each with why: "number" or "country"
+    (the number wins when both are listed, as in ``is_blocked``).
 
     ``numbers`` holds E.164 strings or ``(e164, country)`` pairs; pass pairs when the country
     is already known (a task's parsed numbers carry it) to skip re-parsing. A string that is
-    not a valid number is checked by number only. Returns E.164 strings as given.
+    not a valid number is checked by number only. Keys are the E.164 strings as given.
 
     Cost: one strongly consistent Query reads the start of the app's list, countries first
     (``C#`` sorts before ``N#``), up to len(numbers) + one entry per possible country. When
@@ -236,24 +220,20 @@ def blocked_numbers(app_id: str, numbers: Iterable[str | tuple[str, str]]) -> se
     pairs = [_with_country(item) for item in numbers]
     wanted = {e164 for e164, _ in pairs}
     if not wanted:
-        return set()
-    head = BlacklistEntry.query(app_id, limit=len(wanted) + _MAX_COUNTRY_ENTRIES, consistent_read=True)
+        return {}
+    head = store.head_of_list(app_id, len(wanted) + _MAX_COUNTRY_ENTRIES)
     entries = list(head)
     countries = {e.value for e in entries if e.kind == COUNTRY}
-    listed_numbers = {e.value for e in entries if e.kind == NUMBER}
-    blocked = {e164 for e164, country in pairs if country in countries} | (wanted & listed_numbers)
-    if head.last_evaluated_key is None:  # the whole list was read
-        return blocked
-    if not listed_numbers:  # only countries so far (cannot happen with the limit above; be safe)
-        countries.update(e.value for e in BlacklistEntry.query(
-            app_id, BlacklistEntry.sk.startswith(f"{COUNTRY}#"), consistent_read=True))
-        blocked |= {e164 for e164, country in pairs if country in countries}
-    # Keys come in order: a wanted number at or before the last key read would have been seen.
-    last_read = entries[-1].sk
-    unknown = {e164 for e164 in wanted - blocked if entry_key(NUMBER, e164) > last_read}
-    keys = [(app_id, entry_key(NUMBER, e164)) for e164 in unknown]
-    blocked.update(item.value for item in BlacklistEntry.batch_get(keys, consistent_read=True))
-    return blocked
+    listed_numbers = wanted & {e.value for e in entries if e.kind == NUMBER}
+    if head.last_evaluated_key is not None:  # more of the list than was read
+        if not any(e.kind == NUMBER for e in entries):  # only countries so far (cannot happen with that limit)
+            countries |= store.countries_of(app_id)
+        # Keys come in order: a wanted number at or before the last key read would have been seen.
+        last_read = entries[-1].sk
+        unknown = [entry_key(NUMBER, e164) for e164 in wanted - listed_numbers if entry_key(NUMBER, e164) > last_read]
+        listed_numbers |= {item.value for item in store.listed(app_id, unknown)}
+    by_country = {e164: "country" for e164, country in pairs if country in countries}
+    return {**by_country, **dict.fromkeys(listed_numbers, "number")}
 
 
 def _with_country(item: str | tuple[str, str]) -> tuple[str, str | None]:

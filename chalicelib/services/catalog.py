@@ -9,7 +9,7 @@ from ..domain.money import MoneyError, parse_amount
 from ..domain.phone import PhoneNumberError, parse_phone
 from ..store.accounts import Sender, Signature, get_or_none, list_items, sender_sk, signature_sk
 from ..store.pricing import DEFAULT_SCOPE, CountryRule, Price, account_scope
-from .directory import FieldError
+from ..errors import FieldError, missing_or_invalid
 
 
 def country_field(value: object, field: str = "country") -> str:
@@ -101,7 +101,7 @@ def add_sender(account_id: str, data: dict) -> Sender:
         raise FieldError("type", "must be number or sender_id")
     value = data.get("value")
     if not isinstance(value, str) or not value.strip():
-        raise FieldError("value", "is required", 400 if value is None else 422)
+        raise missing_or_invalid("value", value, "is required")
     countries = data.get("countries")
     if not isinstance(countries, list) or not countries:
         raise FieldError("countries", "must be a non-empty list of country codes")
@@ -132,7 +132,7 @@ def remove_sender(account_id: str, sender_id: str) -> bool:
 def add_signature(account_id: str, data: dict) -> Signature:
     text = data.get("text")
     if not isinstance(text, str) or not text.strip():
-        raise FieldError("text", "is required", 400 if text is None else 422)
+        raise missing_or_invalid("text", text, "is required")
     name = text.strip().removeprefix("【").removesuffix("】").strip()
     if not 2 <= len(name) <= 20 or any(ch in name for ch in "【】"):
         raise FieldError("text", "must be 2-20 characters, without 【 】 inside")

@@ -8,42 +8,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
-from .. import aws
-from ..config import settings
 from ..domain import identity as rules
 from ..domain.identity import IdentityError
-from ..domain.ids import new_id, sortable_id
+from ..domain.ids import new_id
 from ..domain.phone import PhoneNumberError, parse_login_phone
-from ..store.accounts import PROFILE, Account, User, get_or_none, list_items, user_sk
-from ..store.auth import LoginRecord
-from ..store.base import decode_cursor, iso, page, utcnow
-from ..store.ledger import ENTRY_PREFIX, LedgerEntry, ReferenceMarker, reference_key
+from ..errors import Conflict, FieldError, InvalidRequest, missing_or_invalid
+from ..store.accounts import PROFILE, Account, User, list_items, user_sk
+from ..store.auth import LoginRecord, get_login
+from ..store.base import decode_cursor, iso, page, transaction, utcnow
 from . import notify
-from .errors import ServiceError
 
 CURRENCIES = frozenset({"USD", "CNY", "EUR", "HKD", "SGD", "GBP", "JPY", "TWD", "MOP"})
 ROLES = frozenset({"owner", "member"})
-
-
-class FieldError(ServiceError, ValueError):
-    """Invalid input; ``field`` names it (dotted for nested fields)."""
-
-    def __init__(self, field: str, message: str, status: int = 422):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.status = status
-
-
-class Conflict(ServiceError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -52,15 +30,11 @@ class NewUser:
     initial_password: str
 
 
-def connection() -> Connection:
-    return aws.dynamodb_connection()
-
-
 # --- validation -----------------------------------------------------------------------
 
 def _text(value: object, field: str, max_len: int = 100) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise FieldError(field, "is required", 400 if value is None else 422)
+        raise missing_or_invalid(field, value, "is required")
     if len(value.strip()) > max_len:
         raise FieldError(field, f"must be at most {max_len} characters")
     return value.strip()
@@ -84,11 +58,11 @@ def _currency(value: object) -> str:
 
 def _user_fields(data: object, prefix: str) -> tuple[str, str, str | None]:
     if not isinstance(data, dict):
-        raise FieldError(prefix.rstrip("."), "must be an object", 400)
+        raise InvalidRequest(prefix.rstrip("."), "must be an object")
     try:
         email = rules.normalise_login(data.get("email"))
     except IdentityError as exc:
-        raise FieldError(f"{prefix}email", str(exc), 400 if data.get("email") is None else 422) from None
+        raise missing_or_invalid(f"{prefix}email", data.get("email"), str(exc)) from None
     if email.kind != "email":
         raise FieldError(f"{prefix}email", "must be an email address")
     name = _text(data.get("name"), f"{prefix}name")
@@ -150,7 +124,7 @@ def _commit_users(new_user: NewUser, extra: Account | None = None, field_prefix:
     user = new_user.user
     logins = [("email", user.email)] + ([("phone", user.phone)] if user.phone else [])
     try:
-        with TransactWrite(connection=connection()) as tx:
+        with transaction() as tx:
             if extra is not None:
                 tx.save(extra, condition=Account.pk.does_not_exist())
             tx.save(user, condition=User.pk.does_not_exist())
@@ -160,18 +134,12 @@ def _commit_users(new_user: NewUser, extra: Account | None = None, field_prefix:
     except TransactWriteError as exc:
         taken = _taken_login(logins)
         if taken:
-            raise Conflict(f"{field_prefix}{taken}", f"{field_prefix}{taken} is already in use") from None
+            raise Conflict(f"{field_prefix}{taken} is already in use", f"{field_prefix}{taken}") from None
         raise exc
 
 
 def _taken_login(logins: list[tuple[str, str]]) -> str | None:
-    for field, login in logins:
-        try:
-            LoginRecord.get(login, consistent_read=True)
-            return field
-        except LoginRecord.DoesNotExist:
-            continue
-    return None
+    return next((field for field, login in logins if get_login(login) is not None), None)
 
 
 def _send_initial_password(new_user: NewUser, account: Account) -> None:
@@ -190,10 +158,6 @@ def seed_user(account: Account, email: str, name: str, role: str, password: str)
     return new_user.user
 
 
-def get_account(account_id: str) -> Account | None:
-    return get_or_none(Account, account_id, PROFILE)
-
-
 def list_accounts(limit: int, cursor: str | None) -> tuple[list[Account], str | None]:
     results = Account.by_entity.query("account", scan_index_forward=False, limit=limit,
                                       last_evaluated_key=decode_cursor(cursor))
@@ -202,34 +166,3 @@ def list_accounts(limit: int, cursor: str | None) -> tuple[list[Account], str | 
 
 def list_users(account_id: str) -> list[User]:
     return list_items(User, account_id, "USER#")
-
-
-# --- balance and ledger -------------------------------------------------------------------
-
-def top_up(account: Account, amount_micros: int, reference: str, actor: str) -> LedgerEntry:
-    """Credit the balance and record it, once per reference (a retried call is a 409)."""
-    entry = LedgerEntry(account.account_id, ENTRY_PREFIX + sortable_id(), kind="topup",
-                        amount_micros=amount_micros, reference=reference, actor=actor)
-    marker = ReferenceMarker(account.account_id, reference_key("topup", reference),
-                             ledger_entry=entry.entry_id)
-    try:
-        with TransactWrite(connection=connection()) as tx:
-            tx.update(account, actions=[Account.balance_micros.add(amount_micros)],
-                      condition=Account.pk.exists())
-            tx.save(entry, condition=LedgerEntry.entry_id.does_not_exist())
-            tx.save(marker, condition=ReferenceMarker.entry_id.does_not_exist())
-    except TransactWriteError:
-        raise Conflict("reference", "a top-up with this reference was already recorded") from None
-    return entry
-
-
-def balance_micros(account_id: str) -> int:
-    account = get_account(account_id)
-    return int(account.balance_micros) if account else 0
-
-
-def ledger(account_id: str, limit: int, cursor: str | None) -> tuple[list[LedgerEntry], str | None]:
-    results = LedgerEntry.query(account_id, LedgerEntry.entry_id.startswith(ENTRY_PREFIX),
-                                scan_index_forward=False, limit=limit,
-                                last_evaluated_key=decode_cursor(cursor))
-    return page(results, limit)

@@ -17,25 +17,19 @@ import time
 from dataclasses import dataclass
 
 import jwt
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from ..config import settings
 from ..domain import identity as rules
 from ..domain.identity import IdentityError, Login
+from ..errors import AuthFailed, FieldError, InvalidCredentials, InvalidToken, RateLimited, WrongPassword
+from ..errors import missing_or_invalid
+from ..store import auth as store
 from ..store.accounts import User, get_or_none, user_sk
-from ..store.auth import AuthRecord, LoginRecord, Session, code_key, failures_key
+from ..store.auth import AuthRecord, Session, code_key, failures_key
 from . import keys, notify
-from .errors import ServiceError
 
-
-class AuthFailed(ServiceError):
-    """Generic authentication failure: the caller learns nothing more."""
-
-
-class RateLimited(ServiceError):
-    def __init__(self, retry_after: int):
-        super().__init__(f"retry after {retry_after}s")
-        self.retry_after = retry_after
+#: A reset that fails says no more than a login that fails.
+RESET_FAILED = "The login or verification code is incorrect"
 
 
 @dataclass(frozen=True)
@@ -74,26 +68,31 @@ def _now() -> int:
 
 # --- verification codes ---------------------------------------------------------------
 
-def request_code(login: Login, purpose: str) -> None:
-    """Issue a code for ``login`` unless one was issued in the last minute (RateLimited).
+def login_field(value: object, field: str = "login") -> Login:
+    """What a user typed as a login, normalised; FieldError on ``field`` if it is none."""
+    try:
+        return rules.normalise_login(value)
+    except IdentityError as exc:
+        raise missing_or_invalid(field, value, str(exc)) from None
+
+
+def request_code(login_text: object, purpose: object) -> None:
+    """Issue a code for the login unless one was issued in the last minute (RateLimited).
 
     The throttle applies to unknown logins too, so the answer never depends on existence.
     """
+    if purpose not in rules.CODE_PURPOSES:
+        raise FieldError("purpose", "must be login or reset_password")
+    login = login_field(login_text)
     now = _now()
     user = find_user(login.value)
     code = rules.new_code()
     record = AuthRecord(code_key(purpose, login.value), expires_at=now + rules.CODE_TTL_SECONDS,
                         created_at=now, attempts=0,
                         code_hash=_hash_code(code, login.value) if user else None)
-    try:
-        record.save(condition=(AuthRecord.key.does_not_exist()
-                               | (AuthRecord.created_at <= now - rules.CODE_RESEND_SECONDS)))
-    except PutError as exc:
-        if _conditional_failure(exc):
-            existing = get_or_none_auth(record.key)
-            wait = (existing.created_at + rules.CODE_RESEND_SECONDS - now) if existing else 1
-            raise RateLimited(max(1, wait)) from None
-        raise
+    if not store.save_code(record, now, rules.CODE_RESEND_SECONDS):
+        existing = store.get_record(record.key)
+        raise RateLimited((existing.created_at + rules.CODE_RESEND_SECONDS - now) if existing else 1)
     if user:
         what = "log in" if purpose == "login" else "reset your password"
         notify.queue_to_login(login, "Your JMC verification code",
@@ -102,83 +101,52 @@ def request_code(login: Login, purpose: str) -> None:
 
 def consume_code(login: str, purpose: str, code: object) -> bool:
     """True once for the right, unexpired code; every wrong try counts toward the limit."""
-    record = get_or_none_auth(code_key(purpose, login))
+    record = store.get_record(code_key(purpose, login))
     if (record is None or record.code_hash is None or record.expires_at <= _now()
             or record.attempts >= rules.CODE_MAX_ATTEMPTS):
         return False
     if not isinstance(code, str) or not hmac.compare_digest(_hash_code(code, login), record.code_hash):
-        try:
-            record.update(actions=[AuthRecord.attempts.add(1)],
-                          condition=AuthRecord.code_hash == record.code_hash)
-        except UpdateError:
-            pass  # replaced or used meanwhile: nothing left to count against
+        store.count_wrong_code(record)
         return False
-    try:  # single use: of two concurrent uses, only one deletes it
-        record.delete(condition=AuthRecord.code_hash == record.code_hash)
-    except DeleteError:
-        return False
-    return True
+    return store.use_code(record)  # single use
 
 
 def _hash_code(code: str, login: str) -> str:
     return rules.hash_code(code, keys.derived_key("codes"), login)
 
 
-def get_or_none_auth(key: str) -> AuthRecord | None:
-    try:
-        return AuthRecord.get(key, consistent_read=True)
-    except AuthRecord.DoesNotExist:
-        return None
-
-
 # --- login, lockout -------------------------------------------------------------------
 
 def find_user(login: str) -> User | None:
-    try:
-        record = LoginRecord.get(login, consistent_read=True)
-    except LoginRecord.DoesNotExist:
+    record = store.get_login(login)
+    if record is None:
         return None
     user = get_or_none(User, record.account_id, user_sk(record.user_id))
     return user if user and user.status == "active" else None
 
 
 def login(login_text: object, password: object, code: object) -> Tokens:
-    """Password + code → tokens. Raises AuthFailed (generic) or RateLimited (locked)."""
+    """Password + code → tokens. Raises InvalidCredentials (one answer for every cause) or
+    RateLimited (locked)."""
     try:
         login_id = rules.normalise_login(login_text)
     except IdentityError:
-        raise AuthFailed() from None
+        raise InvalidCredentials() from None
     _check_not_locked(login_id.value)
     user = find_user(login_id.value)
     password_ok = rules.verify_password(password if isinstance(password, str) else "",
                                         user.password_hash if user else None)
     if not (user and password_ok and consume_code(login_id.value, "login", code)):
-        _record_failure(login_id.value)
-        raise AuthFailed()
-    _clear_failures(login_id.value)
+        store.count_login_failure(login_id.value, _now(), rules.LOGIN_LOCK_SECONDS)
+        raise InvalidCredentials()
+    store.clear_login_failures(login_id.value)
     return _open_session(user)
 
 
 def _check_not_locked(login: str) -> None:
-    record = get_or_none_auth(failures_key(login))
+    record = store.get_record(failures_key(login))
     if record and record.failures >= rules.LOGIN_MAX_FAILURES and record.expires_at > _now():
         raise RateLimited(record.expires_at - _now())
-
-
-def _record_failure(login: str) -> None:
-    """Count a failure; the window (and lock) lasts LOGIN_LOCK_SECONDS from the first one."""
-    now = _now()
-    record = AuthRecord(failures_key(login))
-    try:
-        record.update(actions=[AuthRecord.failures.add(1),
-                               AuthRecord.expires_at.set(AuthRecord.expires_at | now + rules.LOGIN_LOCK_SECONDS)],
-                      condition=AuthRecord.expires_at.does_not_exist() | (AuthRecord.expires_at > now))
-    except UpdateError:  # the last window has expired: start a new one
-        AuthRecord(failures_key(login), failures=1, expires_at=now + rules.LOGIN_LOCK_SECONDS).save()
-
-
-def _clear_failures(login: str) -> None:
-    AuthRecord(failures_key(login)).delete()
 
 
 # --- sessions and tokens --------------------------------------------------------------
@@ -208,21 +176,18 @@ def refresh(refresh_token: object) -> Tokens:
     (a stolen token used twice ends the session for both)."""
     parts = refresh_token.split(".") if isinstance(refresh_token, str) else []
     if len(parts) != 4:
-        raise AuthFailed()
+        raise InvalidToken()
     account_id, user_id, session_id, secret = parts
     session = _get_session(user_id, session_id)
     user = get_or_none(User, account_id, user_sk(user_id))
     if session is None or user is None or user.status != "active" or session.account_id != account_id:
-        raise AuthFailed()
+        raise InvalidToken()
     if not hmac.compare_digest(_sha256(secret), session.refresh_hash):
         session.delete()
-        raise AuthFailed()
+        raise InvalidToken()
     new_secret = secrets.token_urlsafe(32)
-    try:
-        session.update(actions=[Session.refresh_hash.set(_sha256(new_secret))],
-                       condition=Session.refresh_hash == session.refresh_hash)
-    except UpdateError:
-        raise AuthFailed() from None
+    if not store.rotate_refresh(session, _sha256(new_secret)):
+        raise InvalidToken()
     return _tokens(user, session_id, new_secret)
 
 
@@ -243,16 +208,13 @@ def authenticate_bearer(token: str) -> Caller:
 
 
 def _get_session(user_id: str, session_id: str) -> Session | None:
-    try:
-        session = Session.get(user_id, session_id, consistent_read=True)
-    except Session.DoesNotExist:
-        return None
-    return session if session.expires_at > _now() else None
+    session = store.get_session(user_id, session_id)
+    return session if session is not None and session.expires_at > _now() else None
 
 
 def close_sessions(user_id: str, keep: str | None = None) -> int:
     closed = 0
-    for session in Session.query(user_id):
+    for session in store.sessions_of(user_id):
         if session.session_id != keep:
             session.delete()
             closed += 1
@@ -265,31 +227,33 @@ def change_password(caller: Caller, current: object, new: object) -> None:
     """Change the caller's password; every other session of the user is closed."""
     user = get_or_none(User, caller.account_id, user_sk(caller.user_id))
     if user is None or not rules.verify_password(current if isinstance(current, str) else "", user.password_hash):
-        raise AuthFailed()
-    new_password = rules.check_password_strength(new)
+        raise WrongPassword()
+    new_password = _new_password(new)
     user.update(actions=[User.password_hash.set(rules.hash_password(new_password))])
     close_sessions(user.user_id, keep=caller.session_id)
 
 
 def reset_password(login_text: object, code: object, new: object) -> None:
     """Forgot-password: a reset code sets a new password and closes every session."""
-    new_password = rules.check_password_strength(new)
+    new_password = _new_password(new)
     try:
         login_id = rules.normalise_login(login_text)
     except IdentityError:
-        raise AuthFailed() from None
+        raise InvalidCredentials(RESET_FAILED) from None
     user = find_user(login_id.value)
     if user is None or not consume_code(login_id.value, "reset_password", code):
-        raise AuthFailed()
+        raise InvalidCredentials(RESET_FAILED)
     user.update(actions=[User.password_hash.set(rules.hash_password(new_password))])
     close_sessions(user.user_id)
-    _clear_failures(login_id.value)
+    store.clear_login_failures(login_id.value)
+
+
+def _new_password(value: object) -> str:
+    try:
+        return rules.check_password_strength(value)
+    except IdentityError as exc:
+        raise FieldError("new_password", str(exc)) from None
 
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _conditional_failure(exc: Exception) -> bool:
-    cause = getattr(exc, "cause_response_code", None)
-    return cause == "ConditionalCheckFailedException"

@@ -40,31 +40,32 @@ stopped. Without that bound a rare filter over 92 days of a busy account would b
 request reading millions of items.
 
 ``iter_messages`` is the same query as a generator without a budget, for exports.
+
+The merge of partitions, the budget and the page cut are pure (``domain.timeline``), as is
+reading time ranges (``domain.time_range``); this module plugs DynamoDB queries into them.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
-from collections import deque
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Callable, Iterator, Protocol
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, tzinfo
+from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 from ..domain.countries import CountryError, normalise_country
+from ..domain.message_status import MESSAGE_TYPES, STATUSES
 from ..domain.phone import PhoneNumberError, parse_phone
-from ..store.base import CursorError, decode_cursor, encode_cursor, utcnow
-from ..store.messages import (ACCOUNT_SHARDS, TASK_SHARDS, Message, account_day_key, ckey, get_message,
-                              recipient_key, task_shard_key)
-from .directory import FieldError, get_account
-from .sending import MESSAGE_TYPES
+from ..domain.time_range import parse_range
+from ..domain.timeline import (MAX_PAGE_SIZE, Budget, Partition, Resume, ckey, days_newest_first, first_page_size,
+                               merge_days, merge_newest_first, take_page)
+from ..errors import CursorError, FieldError
+from ..store.base import decode_cursor, encode_cursor, utcnow
+from ..store.messages import (ACCOUNT_SHARDS, TASK_SHARDS, Message, account_day_key, get_message, recipient_key,
+                              task_shard_key)
+from ..store.accounts import get_account
 
-DEFAULT_DAYS = 7
-MAX_DAYS = 92
-STATUSES = ("queued", "submitted", "delivered", "failed", "expired", "rejected", "blocked")
-MAX_PAGE_SIZE = 1000  # items one Query asks for at most (DynamoDB also stops at 1 MB)
 PAGE_QUERIES = 200  # DynamoDB calls one API page makes at most (25 empty days of 8 shards)
 PAGE_EXAMINED = 4000  # items one API page examines at most
 MAX_ID_LENGTH = 128  # longer ids cannot exist; refusing them keeps DynamoDB key limits out of reach
@@ -119,46 +120,6 @@ def parse_filters(account_id: str, params: dict, app_id: str | None = None) -> F
                    range_given="start" in params or "end" in params,
                    requested_range=f"{params.get('start')}|{params.get('end')}")
 
-
-def parse_range(start: str | None, end: str | None, zone: Callable[[], tzinfo], *,
-                now: datetime) -> tuple[datetime, datetime]:
-    """``[start, end)`` in UTC from the query's strings. ``end`` defaults to ``now``, ``start``
-    to 7 days before ``end``; ``zone()`` is asked only for a time without an offset.
-    FieldError: unparsable, start after end, or more than ``MAX_DAYS`` apart."""
-    end_at = parse_time(end, "end", zone, is_end=True) if end else now
-    start_at = parse_time(start, "start", zone) if start else end_at - timedelta(days=DEFAULT_DAYS)
-    if start_at > end_at:
-        raise FieldError("start", "must not be after end")
-    if end_at - start_at > timedelta(days=MAX_DAYS):
-        raise FieldError("start" if start else "end", f"the range is limited to {MAX_DAYS} days")
-    return start_at, end_at
-
-
-def parse_time(value: str, field_name: str, zone: Callable[[], tzinfo], *, is_end: bool = False) -> datetime:
-    """An ISO 8601 time as aware UTC. Without an offset it is local to ``zone()``. A bare
-    date (``2026-01-31``) is that whole day: its first instant as a start, the first instant
-    of the next day as an (exclusive) end."""
-    text = _restore_plus(value.strip())
-    try:
-        day = date.fromisoformat(text) if len(text) <= 10 else None
-        if day is not None:
-            parsed = datetime.combine(day + timedelta(days=1) if is_end else day, time(), tzinfo=zone())
-        else:
-            parsed = datetime.fromisoformat(text)
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=zone())
-        parsed = parsed.astimezone(timezone.utc)
-    except (ValueError, OverflowError):
-        raise FieldError(field_name, "must be an ISO 8601 time such as 2026-11-23T08:00:00+08:00, "
-                                     "or a date such as 2026-11-23") from None
-    if not 1970 <= parsed.year <= 9998:
-        raise FieldError(field_name, "must be between 1970 and 9998")
-    return parsed
-
-
-def _restore_plus(text: str) -> str:
-    """A ``+08:00`` offset sent unencoded in a query string arrives as `` 08:00``."""
-    return re.sub(r"(T[\d:.]+) (\d{2}(:?\d{2})?)$", r"\1+\2", text)
 
 
 def _cached(compute: Callable[[], tzinfo]) -> Callable[[], tzinfo]:
@@ -224,19 +185,6 @@ def list_page(account_id: str, filters: Filters, limit: int, cursor: str | None)
     return items, (_cursor(position, filters) if position else None)
 
 
-def take_page(stream: Iterator[Keyed | Resume], limit: int) -> tuple[list, str | None]:
-    """Up to ``limit`` items of ``stream`` and the position the next page starts strictly
-    below: the last item's ``ckey`` when the page is full, Resume's position when the budget
-    ran out, None when the stream ended."""
-    items: list = []
-    for entry in stream:
-        if isinstance(entry, Resume):
-            return items, entry.before
-        items.append(entry)
-        if len(items) == limit:
-            return items, entry.ckey
-    return items, None
-
 
 def iter_messages(account_id: str, filters: Filters, before: str | None = None, *,
                   page_size: int = MAX_PAGE_SIZE) -> Iterator[Message]:
@@ -262,18 +210,9 @@ def cursor_position(cursor: str | None, filters: Filters) -> str | None:
         raise CursorError("belongs to a query with other filters")
     before = data.get("before")
     if not isinstance(before, str) or not _CKEY.match(before):
-        raise CursorError("is not a cursor this API returned")
+        raise CursorError()
     return before
 
-
-def first_page_size(limit: int, partitions: int, filtered: bool) -> int:
-    """Items each partition is asked for first: its expected share of the page with 50 %
-    headroom (ids hash evenly over shards), plus one since the merge must see one item past
-    the page to order it; twice that when filters drop an unknown share of what is read.
-    Never more than the page plus one. A partition that runs short doubles its next ask, so
-    a rare filter costs a few more calls rather than every page reading 8 full pages."""
-    share = math.ceil(limit * 1.5 / partitions) + 1
-    return min(limit + 1, 2 * share if filtered else share, MAX_PAGE_SIZE)
 
 
 def _partitions(filters: Filters) -> int:
@@ -289,122 +228,6 @@ def _filtered(filters: Filters) -> bool:
 
 
 # --- reading: plans, partitions, the merge ----------------------------------------------------
-
-@dataclass(frozen=True)
-class Resume:
-    """The budget ran out: everything at or above ``before`` has been yielded; the next page
-    starts strictly below it."""
-    before: str
-
-
-@dataclass
-class Budget:
-    """What one API page may read; None is unbounded (exports)."""
-    queries: int | None = None
-    examined: int | None = None
-
-    def charge(self, examined: int) -> None:
-        if self.queries is not None:
-            self.queries -= 1
-        if self.examined is not None:
-            self.examined -= examined
-
-    @property
-    def spent(self) -> bool:
-        return (self.queries is not None and self.queries <= 0) or (self.examined is not None and self.examined <= 0)
-
-
-class Keyed(Protocol):
-    ckey: str
-
-
-#: ``read_page(page_size) -> (matching items newest first, ckey of DynamoDB's
-#: LastEvaluatedKey or None at the end, items examined)``: one Query call.
-PageReader = Callable[[int], "tuple[list[Keyed], str | None, int]"]
-
-
-@dataclass
-class Partition:
-    """One index partition, read newest first a page at a time, within ``[floor, upper)``.
-
-    Invariant: every item of the partition at or above ``frontier`` has been examined, and
-    the matches among them not yet yielded are in ``buffer``, newest first."""
-    read_page: PageReader
-    upper: str
-    floor: str
-    page_size: int
-    frontier: str = field(init=False)
-    buffer: deque = field(init=False, default_factory=deque)
-    fetched: bool = field(init=False, default=False)
-    done: bool = field(init=False, default=False)
-
-    def __post_init__(self):
-        self.frontier = self.upper
-
-    def fetch(self) -> int:
-        """Read one page (one DynamoDB call); returns the number of items it examined."""
-        items, last, examined = self.read_page(self.page_size)
-        self.buffer.extend(item for item in items if item.ckey < self.upper)  # the key condition is inclusive
-        self.fetched, self.done = True, last is None
-        self.frontier = self.floor if last is None else last
-        self.page_size = min(self.page_size * 2, MAX_PAGE_SIZE)
-        return examined
-
-
-def merge_newest_first(partitions: list[Partition], budget: Budget) -> Iterator[Keyed | Resume]:
-    """A k-way merge of partitions into one stream, newest ``ckey`` first.
-
-    Every partition's first page is read whatever the budget. After that, to yield the
-    newest buffered item every unfinished partition must have one buffered, so a partition
-    with an empty buffer reads its next page while the budget lasts. When it has run out,
-    the position is the highest frontier of the unfinished partitions: everything at or
-    above it has been examined everywhere, so the buffered matches above it are yielded (in
-    order), then ``Resume`` at it. (Reading goes on, budget or not, in the one case where
-    that position would not be below where the page started: every page makes progress.)"""
-    for partition in partitions:
-        if not partition.fetched:
-            budget.charge(partition.fetch())
-    while True:
-        for partition in partitions:
-            while not partition.buffer and not partition.done:
-                position = _pause_position(partitions) if budget.spent else None
-                if position is not None:
-                    yield from _pause(partitions, position)
-                    return
-                budget.charge(partition.fetch())
-        heads = [p for p in partitions if p.buffer]
-        if not heads:
-            return
-        yield max(heads, key=lambda p: p.buffer[0].ckey).buffer.popleft()
-
-
-def _pause_position(partitions: list[Partition]) -> str | None:
-    position = max(p.frontier for p in partitions if not p.done)
-    return position if position < max(p.upper for p in partitions) else None
-
-
-def _pause(partitions: list[Partition], position: str) -> Iterator[Keyed | Resume]:
-    ready = [item for p in partitions for item in p.buffer if item.ckey >= position]
-    yield from sorted(ready, key=lambda item: item.ckey, reverse=True)
-    yield Resume(position)
-
-
-def day_start_key(day: date) -> str:
-    """The ``ckey`` bound below every message of ``day`` (UTC) and above every earlier one."""
-    return ckey(datetime.combine(day, time(), tzinfo=timezone.utc), "")
-
-
-def days_newest_first(lower: str, upper: str) -> Iterator[tuple[date, str, str]]:
-    """The UTC days holding ``ckey`` values in ``[lower, upper)``, newest first, each with
-    its own ``[lower, upper)`` bounds."""
-    day, oldest = date.fromisoformat(upper[:10]), date.fromisoformat(lower[:10])
-    if upper <= day_start_key(day):
-        day -= timedelta(days=1)
-    while day >= oldest:
-        day_lower, day_upper = max(lower, day_start_key(day)), min(upper, day_start_key(day + timedelta(days=1)))
-        if day_lower < day_upper:
-            yield day, day_lower, day_upper
-        day -= timedelta(days=1)
 
 
 def _read(account_id: str, filters: Filters, before: str | None, budget: Budget,
@@ -432,19 +255,6 @@ def _read(account_id: str, filters: Filters, before: str | None, budget: Budget,
         index, keys = Message.by_task, [task_shard_key(filters.task_id, shard) for shard in range(TASK_SHARDS)]
     yield from merge_newest_first([_partition(index, key, lower, upper, condition, page_size) for key in keys], budget)
 
-
-def merge_days(days: Iterator[tuple[date, str, str]], partitions_of: Callable[[date, str, str], list[Partition]],
-               budget: Budget) -> Iterator[Keyed | Resume]:
-    """Day by day (newest first), each day's partitions merged. A day is started only while
-    the budget lasts (the first always); otherwise Resume below the last finished day."""
-    for n, (day, day_lower, day_upper) in enumerate(days):
-        if n and budget.spent:
-            yield Resume(day_upper)
-            return
-        for entry in merge_newest_first(partitions_of(day, day_lower, day_upper), budget):
-            yield entry
-            if isinstance(entry, Resume):
-                return
 
 
 def _by_id(account_id: str, filters: Filters, before: str | None) -> Iterator[Message]:

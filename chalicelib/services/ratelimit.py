@@ -14,8 +14,7 @@ import threading
 import time
 from typing import Callable
 
-from ..store.base import update_if
-from ..store.ratelimits import RateWindow
+from ..store.ratelimits import take_units
 
 
 class RateLimitTimeout(Exception):
@@ -63,10 +62,7 @@ class SharedRateLimiter:
     def _take(self, window: int, wanted: int) -> bool:
         """Add up to ``wanted`` units to this second's item; False when the second is spent."""
         for amount in _halvings(min(wanted, self.rate)):  # not that much left? a smaller share
-            taken = update_if(RateWindow(f"{self.key}#{window}"),
-                              [RateWindow.used.add(amount), RateWindow.expires_at.set(window + 120)],
-                              RateWindow.used.does_not_exist() | (RateWindow.used <= self.rate - amount))
-            if taken:
+            if take_units(self.key, window, amount, self.rate):
                 self._held += amount
                 return True
         return False

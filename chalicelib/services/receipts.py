@@ -13,18 +13,25 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Literal, Mapping
 
+from ..domain import billing_states
 from ..domain import message_status as states
-from ..store.base import update_if, utcnow
-from ..store.messages import Message, UnmatchedReceipt, carrier_pk, get_message
-from .directory import FieldError
-from .dispatch import IN_DOUBT, move_status
+from ..errors import InvalidRequest
+from ..store.base import as_dict, utcnow
+from ..store.messages import (Message, UnmatchedReceipt, carrier_pk, get_message, not_final_part,
+                              record_part_status)
+from . import billing
+from .dispatch import IN_DOUBT
+from .messages import move_status
 
 log = logging.getLogger(__name__)
 
 UNMATCHED_TTL = 30 * 24 * 3600
-_PROVISIONAL = ("accepted", "buffered", "unknown")
+_PROVISIONAL = states.RECEIPT_PROVISIONAL
+#: What applying a receipt did: moved the message on, changed nothing (late, duplicate or
+#: out of order), or found no message of ours.
+Outcome = Literal["applied", "ignored", "unmatched"]
 
 
 @dataclass(frozen=True)
@@ -46,18 +53,19 @@ def parse(params: Mapping[str, object]) -> Receipt:
     values = {str(k): str(v) for k, v in params.items() if v is not None}
     carrier_id = values.get("messageId") or values.get("message-id")
     if not carrier_id:
-        raise FieldError("messageId", "is required", 400)
+        raise InvalidRequest("messageId", "is required")
     status = values.get("status", "").lower()
     if status not in states.RECEIPT_STATUSES:
-        raise FieldError("status", f"must be one of {', '.join(sorted(states.RECEIPT_STATUSES))}", 400)
+        raise InvalidRequest("status", f"must be one of {', '.join(sorted(states.RECEIPT_STATUSES))}")
     return Receipt(carrier_id=carrier_id, status=status, msisdn=values.get("msisdn", "").lstrip("+"),
                    err_code=values.get("err-code"), client_ref=values.get("client-ref") or None,
                    raw={k: v for k, v in values.items() if k != "sig"})
 
 
-def apply(receipt: Receipt) -> str:
-    """Apply one receipt; returns "applied", "ignored" (late, duplicate or out of order) or
-    "unmatched" (kept for support, no message of ours)."""
+def apply(receipt: Receipt) -> Outcome:
+    """Apply one receipt: it moves the message on ("applied"), changes nothing ("ignored":
+    late, duplicate or out of order) or names no message of ours ("unmatched", kept for
+    support)."""
     message = get_message(receipt.client_ref) if receipt.client_ref else None
     if message is None or message.to.lstrip("+") != receipt.msisdn:
         _keep_unmatched(receipt)
@@ -66,7 +74,8 @@ def apply(receipt: Receipt) -> str:
         return "ignored"
     if _record_part_moving_status(message, receipt):
         return "applied"
-    if message.is_final or not _record_part(message, receipt):
+    if message.is_final or not record_part_status(message, receipt.carrier_id, receipt.status,
+                                                  receipt.err_code if receipt.is_error else None):
         return "ignored"
     _settle_if_unconfirmed(message)
     _roll_up(message)
@@ -77,11 +86,11 @@ def _record_part_moving_status(message: Message, receipt: Receipt) -> bool:
     """The common case in one write: the segment's status and the message status it rolls
     up to (a one-part message's final receipt). False when that does not apply or a race
     was lost (``message`` is then re-read) — the step-by-step path takes over."""
-    parts = dict(message.part_status.as_dict() if message.part_status else {})
+    parts = as_dict(message.part_status)
     previous = parts.get(receipt.carrier_id)
     if previous is not None and previous not in _PROVISIONAL:
         return False
-    if message.billing == "reserved" and message.err_text == IN_DOUBT:
+    if message.billing == billing_states.RESERVED and message.err_text == IN_DOUBT:
         return False  # in doubt: settling it comes first
     parts[receipt.carrier_id] = receipt.status
     new = states.rollup(parts, int(message.carrier_parts or 1))
@@ -90,42 +99,23 @@ def _record_part_moving_status(message: Message, receipt: Receipt) -> bool:
     part = Message.part_status[receipt.carrier_id]
     values = {"err_code": receipt.err_code} if receipt.is_error else None
     if not move_status(message, new, values=values, actions=(part.set(receipt.status),),
-                       condition=_not_final_yet(receipt) if receipt.status in _PROVISIONAL else None):
+                       condition=not_final_part(receipt.carrier_id) if receipt.status in _PROVISIONAL else None):
         return False
     message.part_status = parts
     return True
 
 
-def _record_part(message: Message, receipt: Receipt) -> bool:
-    """Store the segment's status unless the message is final or the segment already has a
-    final status (then a provisional one must not overwrite it)."""
-    part = Message.part_status[receipt.carrier_id]
-    actions = [part.set(receipt.status), Message.updated_at.set(utcnow())]
-    if receipt.is_error:
-        actions.append(Message.err_code.set(receipt.err_code))
-    condition = ~Message.status.is_in(*states.FINAL)
-    if receipt.status in _PROVISIONAL:
-        condition &= _not_final_yet(receipt)
-    return update_if(message, actions, condition)
-
-
-def _not_final_yet(receipt: Receipt):
-    """A segment's final status is never overwritten by a provisional one."""
-    part = Message.part_status[receipt.carrier_id]
-    return part.does_not_exist() | part.is_in(*_PROVISIONAL)
-
-
 def _settle_if_unconfirmed(message: Message) -> None:
     """A receipt proves the carrier took a message whose submit answer was lost (marked in
     doubt by the dispatcher). A message still ``queued`` is left to its live worker."""
-    if message.billing == "reserved" and message.status == states.SUBMITTED and message.err_text == IN_DOUBT:
-        update_if(message, [Message.billing.set("settled")],
-                  (Message.billing == "reserved") & (Message.err_text == IN_DOUBT))
+    if message.billing == billing_states.RESERVED and message.status == states.SUBMITTED \
+            and message.err_text == IN_DOUBT:
+        billing.settle(message, in_doubt_note=IN_DOUBT)
 
 
 def _roll_up(message: Message, attempts: int = 3) -> None:
     for _ in range(attempts):
-        parts = dict(message.part_status.as_dict() if message.part_status else {})
+        parts = as_dict(message.part_status)
         new = states.rollup(parts, int(message.carrier_parts or 1))
         if new is None:
             return

@@ -14,48 +14,24 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 
-from pynamodb.exceptions import PutError, TransactWriteError
-from pynamodb.transactions import TransactWrite
-
-from .. import aws
 from ..domain import message_status as states
-from ..domain.countries import SENDER_ID_RE, NUMERIC_SENDER_ONLY
+from ..domain.countries import NUMERIC_SENDER_ONLY, SENDER_ID_RE
 from ..domain.ids import new_id
 from ..domain.phone import PhoneNumber, PhoneNumberError, parse_phone
-from ..domain.segments import Segmentation, price_micros, segment, segment_domestic
-from ..store.base import utcnow
-from ..store.messages import Message, get_message, index_keys
-from . import billing, blacklist, catalog
-from .directory import FieldError, connection, get_account
-from .errors import ServiceError
+from ..domain.segments import Segmentation, segment, segment_domestic
+from ..errors import Blacklisted, FieldError, IdempotencyConflict, InvalidRequest, TextTooLong
+from ..store.messages import Message, get_message
+from . import blacklist, catalog, dispatch, messages
 from .identity import Caller
 
 log = logging.getLogger(__name__)
 
-MESSAGE_TYPES = ("transactional", "marketing")
+MESSAGE_TYPES = states.MESSAGE_TYPES
 MAX_SEGMENTS = 10
 MAX_CLIENT_REF = 100  # Vonage's limit for client-ref
 MAX_IDEMPOTENCY_KEY = 255
 DOMESTIC = "CN"
-DISPATCH_QUEUE = "dispatch"
 NUMERIC_FROM_MAX = 15
-
-
-class Blacklisted(ServiceError):
-    """The recipient is on the app's blacklist (``reason``: "number" or "country")."""
-
-    def __init__(self, message: Message, reason: str):
-        super().__init__(f"recipient is blacklisted ({reason})")
-        self.message = message
-        self.reason = reason
-
-
-class IdempotencyConflict(ServiceError):
-    """The idempotency key was used before with a different request."""
-
-
-class _AlreadyLogged(Exception):
-    """The message's log row already exists (same idempotency key, concurrent request)."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +76,7 @@ def segmentation_for(country: str, text: str, account_id: str, field: str = "tex
         signature = _leading_signature(text, account_id, field)
         billed = segment_domestic(signature, text[len(signature):])
     if billed.segments > MAX_SEGMENTS or carrier.segments > MAX_SEGMENTS:
-        raise FieldError(field, f"is {max(billed.segments, carrier.segments)} segments long; "
+        raise TextTooLong(field, f"is {max(billed.segments, carrier.segments)} segments long; "
                                 f"the limit is {MAX_SEGMENTS}")
     return billed, carrier
 
@@ -161,7 +137,7 @@ def message_id_for(caller: Caller, idempotency_key: str | None) -> str:
     if idempotency_key is None:
         return new_id("msg")
     if not 1 <= len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
-        raise FieldError("Idempotency-Key", f"must be 1-{MAX_IDEMPOTENCY_KEY} characters", 400)
+        raise InvalidRequest("Idempotency-Key", f"must be 1-{MAX_IDEMPOTENCY_KEY} characters")
     digest = hashlib.sha256(f"{caller.account_id}|{caller.app_id or caller.user_id}|{idempotency_key}".encode())
     return "msg_" + digest.hexdigest()[:20]
 
@@ -173,7 +149,7 @@ def accept(caller: Caller, req: SendRequest, idempotency_key: str | None = None)
     logged as ``queued``, then enqueued for dispatch.
 
     Raises FieldError (422/400), Blacklisted (logged as ``blocked``, never charged),
-    billing.InsufficientBalance, billing.AccountInactive, IdempotencyConflict.
+    InsufficientBalance, AccountInactive, IdempotencyConflict (``chalicelib.errors``).
     """
     message_id = message_id_for(caller, idempotency_key)
     fingerprint = req.fingerprint()
@@ -185,15 +161,19 @@ def accept(caller: Caller, req: SendRequest, idempotency_key: str | None = None)
     billed, carrier = segmentation_for(number.country, req.text, caller.account_id)
     sender = resolve_sender(caller.account_id, number.country, req.sender)
     unit = unit_price(caller.account_id, number.country)
-    message = _new_message(caller, req, message_id, number, sender, billed, carrier, unit, fingerprint)
+    message = messages.new(
+        message_id, account_id=caller.account_id, user_id=caller.user_id, app_id=caller.app_id, source=req.source,
+        type=req.type, to=number.e164, country=number.country, sender=sender, text=req.text, billed=billed,
+        carrier=carrier, unit_price_micros=unit, client_ref=req.client_ref, callback_url=req.callback_url,
+        request_hash=fingerprint)
     blocked = blacklist.is_blocked(caller.app_id, number.e164, number.country) if caller.app_id else None
     if blocked:
-        _record_blocked(message, blocked)
+        raise messages.log_blocked(messages.block(message, blocked))
     try:
-        _reserve_and_log(message, caller.actor)
-    except _AlreadyLogged:  # a concurrent request with the same key got there first
+        messages.log_and_reserve(message, caller.actor)
+    except messages.AlreadyLogged:  # a concurrent request with the same key got there first
         return _replay(message_id, fingerprint) or Accepted(message, replayed=True)
-    enqueue(message.message_id)
+    dispatch.enqueue(message.message_id)
     return Accepted(message)
 
 
@@ -202,67 +182,7 @@ def _replay(message_id: str, fingerprint: str) -> Accepted | None:
     if existing is None:
         return None
     if existing.request_hash != fingerprint:
-        raise IdempotencyConflict("this Idempotency-Key was used with a different request")
+        raise IdempotencyConflict()
     if existing.status == states.BLOCKED:
-        raise Blacklisted(existing, existing.err_code or "number")
+        raise Blacklisted(existing.message_id, existing.err_code or "number")
     return Accepted(existing, replayed=True)
-
-
-def _new_message(caller: Caller, req: SendRequest, message_id: str, number: PhoneNumber, sender: str,
-                 billed: Segmentation, carrier: Segmentation, unit: int, fingerprint: str) -> Message:
-    now = utcnow()
-    return Message(
-        message_id, account_id=caller.account_id, user_id=caller.user_id, app_id=caller.app_id,
-        source=req.source, type=req.type, to=number.e164, country=number.country, sender=sender,
-        text=req.text, segments=billed.segments, carrier_parts=carrier.segments,
-        encoding=carrier.encoding, unit_price_micros=unit,
-        price_micros=price_micros(billed.segments, unit), billing="reserved", status=states.QUEUED,
-        client_ref=req.client_ref, callback_url=req.callback_url, request_hash=fingerprint,
-        created_at=now, updated_at=now, **index_keys(caller.account_id, message_id, number.e164, now))
-
-
-def _record_blocked(message: Message, reason: str) -> None:
-    """Log the refusal (status ``blocked``, nothing charged), then raise Blacklisted."""
-    message.status = states.BLOCKED
-    message.err_code = reason
-    message.billing = "none"
-    message.price_micros = 0
-    message.pending = None
-    message.delivered_at = message.created_at
-    try:
-        message.save(condition=Message.pk.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        message = get_message(message.message_id) or message  # a concurrent replay won
-    raise Blacklisted(message, reason)
-
-
-def _reserve_and_log(message: Message, actor: str) -> None:
-    try:
-        with TransactWrite(connection=connection()) as tx:
-            billing.reserve(tx, message.account_id, int(message.price_micros), message.message_id, actor)
-            tx.save(message, condition=Message.pk.does_not_exist())
-    except TransactWriteError as exc:
-        if not billing.condition_failed(exc):
-            raise
-        # Which condition failed? Read rather than trust item positions in the transaction.
-        if get_message(message.message_id) is not None:
-            raise _AlreadyLogged() from None
-        account = get_account(message.account_id)
-        if account is None or account.status != "active":
-            raise billing.AccountInactive("this account cannot send") from None
-        raise billing.InsufficientBalance(int(message.price_micros)) from None
-
-
-def enqueue(message_id: str) -> bool:
-    """Hand the message to the dispatch workers. A failure here loses nothing: the message
-    stays ``queued`` in the pending index, and the sweeper re-enqueues it."""
-    try:
-        aws.client("sqs").send_message(QueueUrl=aws.queue_url(DISPATCH_QUEUE),
-                                       MessageBody=json.dumps({"message_id": message_id}))
-        return True
-    except Exception:  # noqa: BLE001 - logged; the sweeper is the safety net
-        log.exception("could not enqueue %s for dispatch; the sweeper will", message_id)
-        return False
-

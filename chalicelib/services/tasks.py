@@ -11,15 +11,18 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ..domain import task_states as states
+from ..domain import upload_states
 from ..domain.ids import new_id
 from ..domain.segments import price_micros
 from ..domain.task_states import TaskStateError
-from ..store.base import CursorError, as_dict, decode_cursor, encode_cursor, iso, set_actions, update_if, utcnow
+from ..errors import CursorError, FieldError, InvalidRequest, NotFound, missing_or_invalid
+from ..store import tasks as store
+from ..store.accounts import get_account
+from ..store.base import as_dict, decode_cursor, encode_cursor, iso, utcnow
 from ..store.tasks import DUE, OFF_DUE_INDEX, Task, counters, due_key, get_task, task_ckey, task_pk
-from . import catalog, sending, templates, uploads
+from ..store.uploads import Upload
+from . import billing, catalog, sending, templates, uploads
 from .apps import get_app
-from .billing import InsufficientBalance
-from .directory import FieldError, get_account
 from .identity import Caller
 
 KINDS = ("international", "domestic")
@@ -33,8 +36,9 @@ EDITABLE_FIELDS = ("name", "content", "send_at", "from", "signature_id", "templa
                    "upload_id", "app_id")
 
 
-class TaskNotFound(LookupError):
-    pass
+class TaskNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("Task")
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ class Plan:
     name: str
     kind: str
     app_id: str
-    upload: uploads.Upload
+    upload: Upload
     requested_from: str | None  # the "from" asked for; an edit resolves it again
     senders: dict[str, str]  # country -> resolved From
     signature_id: str | None
@@ -63,7 +67,7 @@ def plan(caller: Caller, data: dict) -> Plan:
     balance (InsufficientBalance)."""
     kind = data.get("kind")
     if kind not in KINDS:
-        raise FieldError("kind", "must be international or domestic", 400 if kind is None else 422)
+        raise missing_or_invalid("kind", kind, "must be international or domestic")
     name = _name(data.get("name"))
     app_id = _app(caller, data.get("app_id"))
     upload = _upload(caller, data.get("upload_id"), kind)
@@ -76,7 +80,7 @@ def plan(caller: Caller, data: dict) -> Plan:
     text = f"{signature.text}{content}" if signature else content
     senders = {country: _sender(caller, country, data.get("from")) for country in sorted(upload.countries)}
     estimate = _estimate(caller.account_id, upload, text)
-    _check_balance(caller.account_id, estimate)
+    billing.check_covers(caller.account_id, estimate["cost_micros"])
     return Plan(name=name, kind=kind, app_id=app_id, upload=upload, requested_from=data.get("from"),
                 senders=senders, signature_id=signature.signature_id if signature else None,
                 template_id=template.template_id if template else None, content=content, text=text,
@@ -86,7 +90,7 @@ def plan(caller: Caller, data: dict) -> Plan:
 
 def _name(value: object) -> str:
     if value is None:
-        raise FieldError("name", "is required", 400)
+        raise InvalidRequest("name", "is required")
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > MAX_NAME:
         raise FieldError("name", f"must be 1-{MAX_NAME} characters")
     return value.strip()
@@ -98,23 +102,23 @@ def _app(caller: Caller, app_id: object) -> str:
             raise FieldError("app_id", "must be the calling application's own id")
         return caller.app_id
     if app_id is None:
-        raise FieldError("app_id", "is required: the application whose blacklist and log the task uses", 400)
+        raise InvalidRequest("app_id", "is required: the application whose blacklist and log the task uses")
     app = get_app(caller.account_id, app_id) if isinstance(app_id, str) else None
     if app is None or app.status != "active":
         raise FieldError("app_id", "is not an active application of this account")
     return app_id
 
 
-def _upload(caller: Caller, upload_id: object, kind: str) -> uploads.Upload:
+def _upload(caller: Caller, upload_id: object, kind: str) -> Upload:
     if upload_id is None:
-        raise FieldError("upload_id", "is required: upload the numbers first (POST /v1/uploads)", 400)
+        raise InvalidRequest("upload_id", "is required: upload the numbers first (POST /v1/uploads)")
     try:
         upload = uploads.get(caller, upload_id)
     except uploads.UploadNotFound:
         raise FieldError("upload_id", "is not an upload of this account") from None
-    if upload.status != uploads.READY:
+    if upload.status != upload_states.READY:
         raise FieldError("upload_id", f"is {upload.status}, not ready: wait for parsing to finish"
-                         if upload.status != uploads.FAILED else "failed to parse: upload the file again")
+                         if upload.status != upload_states.FAILED else "failed to parse: upload the file again")
     if upload.kind != kind:
         raise FieldError("upload_id", f"is a {upload.kind} list; this task is {kind}")
     if not upload.valid:
@@ -125,7 +129,7 @@ def _upload(caller: Caller, upload_id: object, kind: str) -> uploads.Upload:
 def _template(caller: Caller, template_id: object, kind: str):
     if template_id is None:
         if kind == "domestic":
-            raise FieldError("template_id", "is required for domestic tasks (an approved template)", 400)
+            raise InvalidRequest("template_id", "is required for domestic tasks (an approved template)")
         return None
     template = templates.get(caller.account_id, template_id) if isinstance(template_id, str) else None
     if template is None or template.kind != kind:
@@ -142,7 +146,7 @@ def _signature(caller: Caller, signature_id: object, kind: str):
             raise FieldError("signature_id", "applies to domestic tasks only")
         return None
     if signature_id is None:
-        raise FieldError("signature_id", "is required for domestic tasks (a signature bound to the account)", 400)
+        raise InvalidRequest("signature_id", "is required for domestic tasks (a signature bound to the account)")
     found = [s for s in catalog.signatures(caller.account_id) if s.signature_id == signature_id]
     if not found:
         raise FieldError("signature_id", "is not a signature bound to this account")
@@ -152,7 +156,7 @@ def _signature(caller: Caller, signature_id: object, kind: str):
 def _content(value: object, template, kind: str) -> str:
     if value is None:
         if template is None:
-            raise FieldError("content", "is required (or choose a template_id)", 400)
+            raise InvalidRequest("content", "is required (or choose a template_id)")
         return template.content
     if not isinstance(value, str) or not value.strip():
         raise FieldError("content", "must be non-empty text")
@@ -167,7 +171,7 @@ def _sender(caller: Caller, country: str, wanted: object) -> str:
     try:
         return sending.resolve_sender(caller.account_id, country, wanted)
     except FieldError as exc:
-        raise FieldError("from", f"{exc.message} (the list has numbers in {country})") from None
+        raise FieldError("from", f"{exc.reason} (the list has numbers in {country})") from None
 
 
 def _warning(content: str, template) -> str | None:
@@ -178,7 +182,7 @@ def _warning(content: str, template) -> str | None:
             f"({similarity:.0%} similar): carriers may block it, and blocked messages are still billed")
 
 
-def _estimate(account_id: str, upload: uploads.Upload, text: str) -> dict:
+def _estimate(account_id: str, upload: Upload, text: str) -> dict:
     """Segments × price per country for every valid number of the list."""
     prices = catalog.effective_prices(account_id)
     by_country, segments, cost = {}, 0, 0
@@ -194,12 +198,6 @@ def _estimate(account_id: str, upload: uploads.Upload, text: str) -> dict:
         segments += billed.segments * int(count)
         cost += country_cost
     return {"numbers": int(upload.valid), "segments": segments, "cost_micros": cost, "by_country": by_country}
-
-
-def _check_balance(account_id: str, estimate: dict) -> None:
-    account = get_account(account_id)
-    if account is None or int(account.balance_micros) < estimate["cost_micros"]:
-        raise InsufficientBalance(estimate["cost_micros"])
 
 
 def send_time(caller: Caller, value: object) -> datetime | None:
@@ -236,7 +234,7 @@ def create(caller: Caller, data: dict) -> Task:
     task = Task(task_pk(task_id), task_id=task_id, account_id=caller.account_id, created_by=caller.actor,
                 status=states.SCHEDULED, version=1, created_at=now, updated_at=now, acct=caller.account_id, ckey=task_ckey(iso(now), task_id),
                 due=DUE, due_key=due_key(iso(send_at), task_id), **_plan_values(p, send_at))
-    task.save(condition=Task.pk.does_not_exist())
+    store.save_new(task)
     return task
 
 
@@ -256,7 +254,7 @@ def edit(caller: Caller, task: Task, data: dict) -> Task:
     validated again as if it were new; the change applies only to the version read."""
     unknown = sorted(set(data) - set(EDITABLE_FIELDS))
     if unknown:
-        raise FieldError(unknown[0], "cannot be changed (editable: " + ", ".join(EDITABLE_FIELDS) + ")", 400)
+        raise InvalidRequest(unknown[0], "cannot be changed (editable: " + ", ".join(EDITABLE_FIELDS) + ")")
     states.next_status("edit", task.status)
     merged = {**current_request(task), **data}
     p = plan(caller, merged)
@@ -300,9 +298,7 @@ def _change(task: Task, action: str, values: dict) -> None:
     """Apply ``action`` to the task as read: conditional on its status and version, so a
     start, pause or edit that got there first wins and this one is refused."""
     new_status = states.next_status(action, task.status)
-    values = {**values, "status": new_status}
-    if not update_if(task, set_actions(Task, values), (Task.status == task.status) & (Task.version == task.version)):
-        task.refresh(consistent_read=True)
+    if not store.change(task, {**values, "status": new_status}):  # ``task`` was re-read
         raise TaskStateError(action, task.status) if task.status not in states.allowed_from(action) \
             else TaskStateError(action, "changed")
 
@@ -313,7 +309,7 @@ def get(caller: Caller, task_id: object) -> Task:
     """The caller's task; another account's is indistinguishable from a missing one."""
     task = get_task(task_id) if isinstance(task_id, str) and task_id.startswith("task_") else None
     if task is None or task.account_id != caller.account_id:
-        raise TaskNotFound(task_id)
+        raise TaskNotFound()
     return task
 
 
@@ -333,7 +329,7 @@ def list_tasks(caller: Caller, filters: dict, limit: int, cursor: str | None) ->
     user = creator). One Query of the account index; filters are applied in DynamoDB."""
     status = filters.get("status")
     if status is not None and status not in states.ALL:
-        raise FieldError("status", "must be one of " + ", ".join(states.ALL), 400)
+        raise InvalidRequest("status", "must be one of " + ", ".join(states.ALL))
     condition = None
     for name, test in (("status", lambda v: Task.status == v), ("task_id", lambda v: Task.task_id == v),
                        ("name", lambda v: Task.name.contains(v)), ("user", lambda v: Task.created_by == v),
@@ -343,9 +339,8 @@ def list_tasks(caller: Caller, filters: dict, limit: int, cursor: str | None) ->
             condition = test(value) if condition is None else condition & test(value)
     start = decode_cursor(cursor)
     if start is not None and start.get("acct") != {"S": caller.account_id}:
-        raise CursorError("is not a cursor this API returned")
-    results = Task.by_account.query(caller.account_id, scan_index_forward=False, filter_condition=condition,
-                                    last_evaluated_key=start, page_size=max(limit, 50))
+        raise CursorError()
+    results = store.account_tasks(caller.account_id, condition, start, page_size=max(limit, 50))
     items = []
     for task in results:
         items.append(task)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..domain.ids import new_id
 from ..store.accounts import PENDING_TEMPLATES, Template, get_or_none, list_items, template_sk
 from ..store.base import iso, utcnow
-from .directory import FieldError
+from ..errors import FieldError, InvalidRequest, missing_or_invalid
 from .identity import Caller
 
 KINDS = ("international", "domestic")
@@ -17,7 +17,7 @@ MAX_NAME, MAX_CONTENT = 64, 1000
 def _text(data: dict, field: str, max_len: int) -> str:
     value = data.get(field)
     if value is None:
-        raise FieldError(field, "is required", 400)
+        raise InvalidRequest(field, "is required")
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > max_len:
         raise FieldError(field, f"must be 1-{max_len} characters")
     return value.strip()
@@ -86,7 +86,7 @@ def review(caller: Caller, template_id: str, approve: bool, reason: object = Non
         return None
     template = get(found[0].account_id, template_id)  # the table, not the eventually consistent index
     if not approve and (not isinstance(reason, str) or not reason.strip()):
-        raise FieldError("reason", "is required to reject a template", 400 if reason is None else 422)
+        raise missing_or_invalid("reason", reason, "is required to reject a template")
     if template is None or template.status != "pending":
         return None
     template.update(actions=[Template.status.set("approved" if approve else "rejected"), Template.entity.remove(),

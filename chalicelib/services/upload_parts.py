@@ -31,14 +31,15 @@ import gzip
 import logging
 import math
 import tempfile
-from typing import Iterator
+from typing import Iterator, Literal
 
 from .. import aws
 from ..config import settings
+from ..domain import upload_states as states
 from ..files import numbers, parts
-from ..store.base import as_dict, iso, set_actions, update_if, utcnow
-from ..store.tasks import (OFF_DUE_INDEX, Upload, UploadBucket, UploadPart, bucket_sk, get_upload,
-                           part_sk, upload_pk)
+from ..store import uploads as store
+from ..store.base import as_dict, iso, utcnow
+from ..store.uploads import Upload, UploadBucket, UploadPart, bucket_sk, get_upload, part_sk, upload_pk
 from . import uploads
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,10 @@ MAX_REVIVALS = 3
 STALLED = ("parsing stopped {n} times without finishing (the workers died or ran out of time); "
            "upload the file again, or write to support with the upload id")
 
+#: What a step did with its ticket (or the S3 event).
+Outcome = Literal["skipped", "not parsing", "parsing in parts", "parsed", "parsed; merging", "merged",
+                  "finished before", "ready", "failed"]
+
 
 def bucket_object_key(upload_id: str, bucket: int, part: int) -> str:
     return f"{WORK_PREFIX}{upload_id}/b{bucket:05d}/p{part:05d}.csv.gz"
@@ -64,7 +69,7 @@ def bad_rows_key(upload_id: str, part: int) -> str:
 
 # --- the S3 event ----------------------------------------------------------------------------
 
-def parse_stored(key: str) -> str:
+def parse_stored(key: str) -> Outcome:
     """Parse an uploaded source object (the S3 event's key): at once, or, for a large csv,
     by sending its part tickets. Returns what happened. If this fails on anything but the
     file, the upload is handed back and the error raised, so Lambda's retry of the event
@@ -79,7 +84,7 @@ def parse_stored(key: str) -> str:
         raise
 
 
-def _parse_claimed(upload: Upload) -> str:
+def _parse_claimed(upload: Upload) -> Outcome:
     size = aws.client("s3").head_object(Bucket=settings().files_bucket, Key=upload.source_key)["ContentLength"]
     if upload.part_count is None and not _is_large(upload, size):
         return uploads.parse_whole(upload)
@@ -90,14 +95,12 @@ def _is_large(upload: Upload, size: int) -> bool:
     return uploads.source_format(upload) == "csv" and size > settings().parse_part_bytes
 
 
-def start(upload: Upload, size: int) -> str:
+def start(upload: Upload, size: int) -> Outcome:
     """Split a claimed upload into parts and send the tickets of whatever is not done yet
     (a parse claimed again after its workers died resumes where it stopped)."""
     if upload.part_count is None:
         part_bytes = settings().parse_part_bytes
-        upload.update(actions=set_actions(Upload, {
-            "source_bytes": size, "part_bytes": part_bytes, "part_count": math.ceil(size / part_bytes),
-            "buckets": settings().parse_buckets, "next_chunk": 0, "bucket_offsets": {}}))
+        store.split_into_parts(upload, size, part_bytes, math.ceil(size / part_bytes), settings().parse_buckets)
     parts_left = sorted(set(range(int(upload.part_count))) - _done(upload.parts_done))
     if parts_left:
         aws.send_messages(QUEUE, ({"upload_id": upload.upload_id, "step": PARSE, "part": p} for p in parts_left))
@@ -105,15 +108,15 @@ def start(upload: Upload, size: int) -> str:
         _send_merges(upload)
     log.info("upload %s: %d bytes in %d parts, %d to parse", upload.upload_id, size, upload.part_count,
              len(parts_left))
-    return f"parsing in {upload.part_count} parts"
+    return "parsing in parts"
 
 
 # --- tickets ---------------------------------------------------------------------------------
 
-def handle(ticket: dict) -> str:
+def handle(ticket: dict) -> Outcome:
     """One ticket of the uploads queue; returns what happened."""
     upload = get_upload(ticket["upload_id"])
-    if upload is None or upload.status != uploads.PARSING:
+    if upload is None or upload.status != states.PARSING:
         return "not parsing"  # failed or finished: nothing to do
     step = ticket["step"]
     if step == RESUME:
@@ -129,18 +132,18 @@ def handle(ticket: dict) -> str:
     raise ValueError(f"unknown upload step {step!r}")
 
 
-def parse_part(upload: Upload, part: int) -> str:
+def parse_part(upload: Upload, part: int) -> Outcome:
     """Parse one byte range into the buckets; the last part to finish sends the merges."""
     if not 0 <= part < int(upload.part_count):
         raise ValueError(f"upload {upload.upload_id} has no part {part}")
-    if not _recorded(UploadPart, upload, part_sk(part)):
+    if not store.part_recorded(upload.upload_id, part):
         try:
             record = _parse_range(upload, part)
         except numbers.UnreadableFile as exc:
             uploads.fail(upload, str(exc))
-            return uploads.FAILED
+            return "failed"
         record.save()
-    upload.update(actions=[Upload.parts_done.add({part}), *uploads.watch_actions(upload.upload_id)])
+    store.record_part_parsed(upload, part, uploads.watch_until())
     if len(_done(upload.parts_done)) < int(upload.part_count):
         return "parsed"
     if upload.merging_at is None:
@@ -187,14 +190,14 @@ def _send_merges(upload: Upload) -> None:
     left = sorted(set(range(buckets + 1)) - _done(upload.merged))
     aws.send_messages(QUEUE, ({"upload_id": upload.upload_id, "step": REPORT} if step == buckets else
                               {"upload_id": upload.upload_id, "step": MERGE, "bucket": step} for step in left))
-    upload.update(actions=[Upload.merging_at.set(utcnow()), *uploads.watch_actions(upload.upload_id)])
+    store.record_merges_sent(upload, uploads.watch_until())
 
 
-def merge_bucket(upload: Upload, bucket: int) -> str:
+def merge_bucket(upload: Upload, bucket: int) -> Outcome:
     """Deduplicate one bucket across the parts into chunk files."""
     if not 0 <= bucket < int(upload.buckets):
         raise ValueError(f"upload {upload.upload_id} has no bucket {bucket}")
-    if not _recorded(UploadBucket, upload, bucket_sk(bucket)):
+    if not store.bucket_recorded(upload.upload_id, bucket):
         countries: dict[str, int] = {}
         bodies: list[bytes] = []
         chunks = numbers.ChunkWriter(settings().task_chunk_size, lambda index, body: bodies.append(body))
@@ -203,7 +206,7 @@ def merge_bucket(upload: Upload, bucket: int) -> str:
             valid += 1
             chunks.add(line)
         chunks.flush()
-        put = uploads.chunk_putter(upload.upload_id, _reserve_chunks(upload, bucket, len(bodies)))
+        put = uploads.chunk_putter(upload.upload_id, store.reserve_chunk_run(upload, bucket, len(bodies)))
         for index, body in enumerate(bodies):
             put(index, body)
         UploadBucket(upload_pk(upload.upload_id), bucket_sk(bucket), valid=valid, chunks=len(bodies),
@@ -221,25 +224,11 @@ def _bucket_lines(upload: Upload, bucket: int) -> Iterator[str]:
             yield from gzip.decompress(data).decode("ascii").splitlines(keepends=True)
 
 
-def _reserve_chunks(upload: Upload, bucket: int, count: int) -> int:
-    """The first of ``count`` chunk indices for this bucket: taken from the upload's next
-    free index once; a redone merge gets the same run back."""
-    key = str(bucket)
-    update_if(upload, [Upload.bucket_offsets[key].set(Upload.next_chunk),
-                       Upload.next_chunk.set(Upload.next_chunk + count)],
-              Upload.bucket_offsets[key].does_not_exist())
-    offsets = as_dict(upload.bucket_offsets)
-    if key not in offsets:  # reserved by an earlier run; the item we hold predates it
-        upload.refresh(consistent_read=True)
-        offsets = as_dict(upload.bucket_offsets)
-    return int(offsets[key])
-
-
-def write_report(upload: Upload) -> str:
+def write_report(upload: Upload) -> Outcome:
     """Join the parts' bad rows into 异常数据.xlsx, numbered as rows of the whole file."""
     report_step = int(upload.buckets)
     if report_step not in _done(upload.merged):
-        records = _parts(upload)
+        records = store.parts_of(upload.upload_id)
         report = numbers.BadRowsReport()
         s3, files = aws.client("s3"), settings().files_bucket
         for (part, record), offset in zip(records, parts.row_offsets([int(r.lines) for _, r in records])):
@@ -255,32 +244,30 @@ def write_report(upload: Upload) -> str:
     return _merged(upload, report_step)
 
 
-def _merged(upload: Upload, step: int) -> str:
-    upload.update(actions=[Upload.merged.add({step}), *uploads.watch_actions(upload.upload_id)])
+def _merged(upload: Upload, step: int) -> Outcome:
+    store.record_merged(upload, step, uploads.watch_until())
     if len(_done(upload.merged)) < int(upload.buckets) + 1:
         return "merged"
     return _finish(upload)
 
 
-def _finish(upload: Upload) -> str:
+def _finish(upload: Upload) -> Outcome:
     """Sum the parts and buckets onto the upload: it is ready (once, whoever gets here)."""
-    records = [record for _, record in _parts(upload)]
-    buckets = list(UploadBucket.query(upload_pk(upload.upload_id), UploadBucket.sk.startswith("BUCKET#"),
-                                      consistent_read=True))
+    records = [record for _, record in store.parts_of(upload.upload_id)]
+    buckets = store.buckets_of(upload.upload_id)
     countries: dict[str, int] = {}
     for bucket in buckets:
         for country, count in as_dict(bucket.countries).items():
             countries[country] = countries.get(country, 0) + int(count)
     valid, invalid = sum(int(b.valid) for b in buckets), sum(int(r.invalid) for r in records)
-    values = {"status": uploads.READY, "total_rows": sum(int(r.total_rows) for r in records), "valid": valid,
-              "invalid": invalid, "duplicates": sum(int(r.valid) for r in records) - valid,
-              "countries": countries, "chunk_count": int(upload.next_chunk), "parsed_at": utcnow(),
-              "report_key": uploads.report_key(upload.upload_id) if invalid else None,
-              **OFF_DUE_INDEX}
-    if not update_if(upload, set_actions(Upload, values), Upload.status == uploads.PARSING):
+    values = {"total_rows": sum(int(r.total_rows) for r in records), "valid": valid, "invalid": invalid,
+              "duplicates": sum(int(r.valid) for r in records) - valid, "countries": countries,
+              "chunk_count": int(upload.next_chunk),
+              "report_key": uploads.report_key(upload.upload_id) if invalid else None}
+    if not store.mark_ready(upload, values):
         return "finished before"
     _delete_work(upload.upload_id)
-    return uploads.READY
+    return "ready"
 
 
 def _delete_work(upload_id: str) -> None:
@@ -300,46 +287,29 @@ def resume_stalled(now=None) -> dict[str, int]:
     claimed again (compare-and-set on its watch, so two sweeps never both take it) and gets a
     ``resume`` ticket; past ``MAX_REVIVALS`` it fails. Reads the due-index's ``PARSE`` part only."""
     now = now or utcnow()
-    upto = iso(now) + "~"  # after every key of this instant (``<stalled-at>#<id>``)
     outcome = {"resumed": 0, "failed": 0}
-    for item in Upload.by_due.query(uploads.PARSE_WATCH, Upload.due_key <= upto):
+    for item in store.watched_until(now):
         upload = get_upload(item.upload_id)  # the index lags; decide on the table's item
-        if upload is None or upload.due_key is None or upload.due_key > upto:
+        if upload is None or upload.due_key is None or not _watch_ran_out(upload, now):
             continue
-        unchanged = Upload.due_key == upload.due_key
-        if upload.status not in (uploads.UPLOADING, uploads.PARSING):
-            update_if(upload, set_actions(Upload, OFF_DUE_INDEX), unchanged)  # a late step re-armed it
+        if upload.status not in (states.UPLOADING, states.PARSING):
+            store.unwatch(upload)  # a late step re-armed it
         elif int(upload.parse_revivals) >= MAX_REVIVALS:
-            if uploads.give_up(upload, STALLED.format(n=int(upload.parse_revivals) + 1), unchanged):
+            if store.fail_stalled(upload, STALLED.format(n=int(upload.parse_revivals) + 1)):
                 log.error("upload %s: parsing stalled %d times; failed", upload.upload_id, MAX_REVIVALS + 1)
                 outcome["failed"] += 1
-        elif _claim_stalled(upload, unchanged, now):
+        elif store.claim_stalled(upload, now, uploads.watch_until(now)):
             aws.send_messages(QUEUE, [{"upload_id": upload.upload_id, "step": RESUME}])
             log.warning("upload %s: parsing stalled; resumed (%d)", upload.upload_id, upload.parse_revivals)
             outcome["resumed"] += 1
     return outcome
 
 
-def _claim_stalled(upload: Upload, unchanged, now) -> bool:
-    return update_if(upload, [Upload.status.set(uploads.PARSING), Upload.parse_started_at.set(now),
-                              Upload.parse_revivals.add(1), *uploads.watch_actions(upload.upload_id, now)],
-                     unchanged & Upload.status.is_in(uploads.UPLOADING, uploads.PARSING))
+def _watch_ran_out(upload: Upload, now) -> bool:
+    return upload.due_key <= iso(now) + "~"  # after every key of this instant (``<stalled-at>#<id>``)
 
 
 # --- records ---------------------------------------------------------------------------------
-
-def _parts(upload: Upload) -> list[tuple[int, UploadPart]]:
-    records = UploadPart.query(upload_pk(upload.upload_id), UploadPart.sk.startswith("PART#"), consistent_read=True)
-    return [(int(record.sk.split("#", 1)[1]), record) for record in records]
-
-
-def _recorded(model, upload: Upload, sk: str) -> bool:
-    try:
-        model.get(upload_pk(upload.upload_id), sk, consistent_read=True)
-        return True
-    except model.DoesNotExist:
-        return False
-
 
 def _done(steps) -> set[int]:
     return {int(step) for step in steps or ()}

@@ -25,10 +25,12 @@ from urllib.parse import quote
 from .. import aws
 from ..config import settings
 from ..domain.ids import new_id
+from ..domain.upload_states import FAILED, PARSING, READY, UPLOADING
+from ..errors import FieldError, InvalidRequest, NotFound, PayloadTooLarge
 from ..files import numbers
-from ..store.base import iso, set_actions, update_if, utcnow
-from ..store.tasks import OFF_DUE_INDEX, Upload, due_key, get_upload, upload_pk
-from .directory import FieldError
+from ..store import uploads as store
+from ..store.base import utcnow
+from ..store.uploads import Upload, get_upload, upload_pk
 from .identity import Caller
 
 log = logging.getLogger(__name__)
@@ -42,19 +44,14 @@ UPLOADS_PREFIX = "uploads/"
 #: A parse with no step finished for this long has lost its workers (a step is at most one
 #: Lambda run, 15 minutes): it is resumed.
 PARSE_STALE_AFTER = timedelta(minutes=20)
-#: The due-index partition of uploads being parsed; a finished or failed one leaves it.
-PARSE_WATCH = "PARSE"
-
-UPLOADING, PARSING, READY, FAILED = "uploading", "parsing", "ready", "failed"
-
-
-class UploadNotFound(LookupError):
-    pass
+class UploadNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("Upload")
 
 
 def kind_field(value: object) -> str:
     if value is None:
-        raise FieldError("kind", "is required (international or domestic)", 400)
+        raise InvalidRequest("kind", "is required (international or domestic)")
     if value not in numbers.KINDS:
         raise FieldError("kind", "must be international or domestic")
     return value
@@ -90,10 +87,10 @@ def upload_file(caller: Caller, kind: object, data: bytes, filename: str | None,
     ``file``) and leaves nothing behind: no upload item, no chunk."""
     kind = kind_field(kind)
     if not data:
-        raise FieldError("file", "is empty: send the xlsx or csv as the request body", 400)
+        raise InvalidRequest("file", "is empty: send the xlsx or csv as the request body")
     if len(data) > MAX_DIRECT_BYTES:
-        raise FieldError("file", f"is larger than {MAX_DIRECT_BYTES // 1024 // 1024} MB: "
-                                 "use POST /v1/uploads/presign for large lists", 413)
+        raise PayloadTooLarge("file", f"is larger than {MAX_DIRECT_BYTES // 1024 // 1024} MB: "
+                                      "use POST /v1/uploads/presign for large lists")
     fmt = file_format(filename, content_type)
     upload = _new_upload(caller, kind, filename or f"numbers.{fmt}", source_key=f"(request body).{fmt}")
     upload.status = PARSING
@@ -101,7 +98,7 @@ def upload_file(caller: Caller, kind: object, data: bytes, filename: str | None,
         parsed = _parse(upload, io.BytesIO(data), fmt)
     except numbers.UnreadableFile as exc:
         raise FieldError("file", f"cannot be read: {exc}") from None
-    _finish(upload, parsed, save=True)
+    _finish(upload, parsed, new=True)
     return upload
 
 
@@ -110,7 +107,7 @@ def presign(caller: Caller, kind: object, filename: object) -> tuple[Upload, dic
     sends it. S3 itself enforces the size limit."""
     kind = kind_field(kind)
     if not isinstance(filename, str) or not filename.strip():
-        raise FieldError("filename", "is required (the file's name, ending in .xlsx or .csv)", 400)
+        raise InvalidRequest("filename", "is required (the file's name, ending in .xlsx or .csv)")
     fmt = file_format(filename.strip(), None)
     upload_id = new_id("upl")
     upload = _new_upload(caller, kind, filename.strip()[:200], source_key(upload_id, fmt), upload_id)
@@ -148,24 +145,21 @@ def claim_stored(key: str) -> Upload | None:
     if upload is None or upload.source_key != key:
         log.warning("object %s belongs to no upload; ignored", key)
         return None
-    if not update_if(upload, [Upload.status.set(PARSING), Upload.parse_started_at.set(utcnow()),
-                              *watch_actions(upload_id)], Upload.status == UPLOADING):
+    if not store.claim_for_parse(upload, watch_until()):
         return None
     return upload
 
 
-def watch_actions(upload_id: str, now=None) -> list:
-    """Update actions (re)arming an upload's watch: stalled ``PARSE_STALE_AFTER`` from now."""
-    stalled_at = (now or utcnow()) + PARSE_STALE_AFTER
-    return [Upload.due.set(PARSE_WATCH), Upload.due_key.set(due_key(iso(stalled_at), upload_id))]
+def watch_until(now=None):
+    """When an upload whose step finished ``now`` counts as stalled."""
+    return (now or utcnow()) + PARSE_STALE_AFTER
 
 
 def release(upload: Upload) -> bool:
     """Hand a claimed upload back (``uploading``) after its parse failed on an error that is
     not the file's, so the S3 event's retry claims it again instead of finding it taken. It
     stays watched, in case the retries run out first."""
-    return update_if(upload, [Upload.status.set(UPLOADING), Upload.parse_started_at.remove()],
-                     Upload.status == PARSING)
+    return store.hand_back(upload)
 
 
 def parse_whole(upload: Upload) -> str:
@@ -179,7 +173,7 @@ def parse_whole(upload: Upload) -> str:
         except numbers.UnreadableFile as exc:
             fail(upload, str(exc))
             return FAILED
-    _finish(upload, parsed, save=False)
+    _finish(upload, parsed, new=False)
     return READY
 
 
@@ -190,13 +184,7 @@ def source_format(upload: Upload) -> str:
 def fail(upload: Upload, reason: str) -> bool:
     """Mark a parsing upload failed because its file cannot be read; False if it was not
     parsing any more (another worker finished or failed it first)."""
-    return give_up(upload, f"file cannot be read: {reason}", Upload.status == PARSING)
-
-
-def give_up(upload: Upload, error: str, condition) -> bool:
-    """Mark an upload failed with ``error`` (and no longer watched) if ``condition`` holds."""
-    return update_if(upload, set_actions(Upload, {"status": FAILED, "error": error, "parsed_at": utcnow(),
-                                                  **OFF_DUE_INDEX}), condition)
+    return store.fail_parse(upload, f"file cannot be read: {reason}")
 
 
 def _parse(upload: Upload, data: BinaryIO, fmt: str) -> numbers.ParsedList:
@@ -222,22 +210,16 @@ def put_report(upload_id: str, xlsx: bytes) -> str:
     return key
 
 
-def _finish(upload: Upload, parsed: numbers.ParsedList, *, save: bool) -> None:
+def _finish(upload: Upload, parsed: numbers.ParsedList, *, new: bool) -> None:
     """Record the counts (and the bad-row report) on the upload: it is ready."""
     if parsed.bad_rows_xlsx:
         put_report(upload.upload_id, parsed.bad_rows_xlsx)
     result = parsed.result
-    values = {"status": READY, "total_rows": result.total_rows, "valid": result.valid,
-              "invalid": result.invalid, "duplicates": result.duplicates, "countries": dict(result.countries),
-              "chunk_count": parsed.chunk_count, "parsed_at": utcnow(),
-              "report_key": report_key(upload.upload_id) if parsed.bad_rows_xlsx else None,
-              **OFF_DUE_INDEX}
-    for name, value in values.items():
-        setattr(upload, name, value)
-    if save:
-        upload.save(condition=Upload.pk.does_not_exist())
-        return
-    upload.update(actions=set_actions(Upload, values))
+    store.mark_ready(upload, {"total_rows": result.total_rows, "valid": result.valid, "invalid": result.invalid,
+                              "duplicates": result.duplicates, "countries": dict(result.countries),
+                              "chunk_count": parsed.chunk_count,
+                              "report_key": report_key(upload.upload_id) if parsed.bad_rows_xlsx else None},
+                     new=new)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -246,7 +228,7 @@ def get(caller: Caller, upload_id: str) -> Upload:
     """The caller's upload; another account's is indistinguishable from a missing one."""
     upload = get_upload(upload_id) if isinstance(upload_id, str) and upload_id.startswith("upl_") else None
     if upload is None or upload.account_id != caller.account_id:
-        raise UploadNotFound(upload_id)
+        raise UploadNotFound()
     return upload
 
 

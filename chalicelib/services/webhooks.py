@@ -24,19 +24,17 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import requests
-from pynamodb.exceptions import PutError
-
 from .. import aws
 from ..config import settings
 from ..domain import webhook_signing
 from ..domain.money import format_amount
 from ..store import audit
-from ..store.base import CursorError, decode_cursor, encode_cursor, iso, utcnow
+from ..errors import CursorError, FieldError, missing_or_invalid
+from ..store.base import decode_cursor, encode_cursor, iso, save_if_new, utcnow
 from ..store.messages import Message
 from ..store.webhooks import (CONFIG_SK, DELIVERY_SHARDS, DELIVERY_STATUSES, DELIVERY_TTL_SECONDS, Delivery,
                               DeliveryRef, WebhookConfig, config_pk, delivery_pk, delivery_sk, event_id_of,
                               message_ref_pk)
-from .directory import FieldError
 from .identity import Caller
 
 log = logging.getLogger(__name__)
@@ -54,7 +52,7 @@ def check_url(url: object, field: str = "url") -> str:
     """An absolute http(s) URL; on cloud stages https only and never a private address
     (the platform must not be turned into a probe of its own network)."""
     if not isinstance(url, str) or not url.strip():
-        raise FieldError(field, "is required", 400 if url is None else 422)
+        raise missing_or_invalid(field, url, "is required")
     url = url.strip()
     parts = urlsplit(url)
     if len(url) > MAX_URL or parts.scheme not in ("http", "https") or not parts.hostname:
@@ -147,11 +145,7 @@ def _create(account_id: str, url: str | None, actor: str) -> WebhookConfig:
     secret = _new_secret()
     config = WebhookConfig(config_pk(account_id), url=url, secret_ciphertext=_encrypt(account_id, secret),
                            secret_hint=secret[-4:], created_by=actor)
-    try:
-        config.save(condition=WebhookConfig.pk.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    if not save_if_new(config):
         config = get_config(account_id)  # created concurrently: keep that one
         if url is not None:
             config.update(actions=[WebhookConfig.url.set(url)])

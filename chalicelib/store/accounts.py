@@ -159,5 +159,9 @@ def get_or_none(model: type[Model], pk: str, sk: str):
         return None
 
 
+def get_account(account_id: str) -> Account | None:
+    return get_or_none(Account, account_id, PROFILE)
+
+
 def list_items(model: type[Model], account_id: str, prefix: str) -> list:
     return list(model.query(account_id, model.sk.startswith(prefix)))

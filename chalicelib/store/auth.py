@@ -9,10 +9,13 @@
 """
 from __future__ import annotations
 
+from typing import Iterator
+
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DeleteError, PutError
 from pynamodb.models import Model
 
-from .base import table_meta
+from .base import table_meta, update_if
 
 
 class LoginRecord(Model):
@@ -48,3 +51,76 @@ def code_key(purpose: str, login: str) -> str:
 
 def failures_key(login: str) -> str:
     return f"failures#{login}"
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+def get_record(key: str) -> AuthRecord | None:
+    try:
+        return AuthRecord.get(key, consistent_read=True)
+    except AuthRecord.DoesNotExist:
+        return None
+
+
+def get_login(login: str) -> LoginRecord | None:
+    try:
+        return LoginRecord.get(login, consistent_read=True)
+    except LoginRecord.DoesNotExist:
+        return None
+
+
+def get_session(user_id: str, session_id: str) -> Session | None:
+    try:
+        return Session.get(user_id, session_id, consistent_read=True)
+    except Session.DoesNotExist:
+        return None
+
+
+def sessions_of(user_id: str) -> Iterator[Session]:
+    return Session.query(user_id)
+
+
+# --- conditional writes -----------------------------------------------------------------------
+
+def save_code(record: AuthRecord, now: int, resend_after: int) -> bool:
+    """Store a new code record unless one was issued less than ``resend_after`` s ago."""
+    try:
+        record.save(condition=AuthRecord.key.does_not_exist() | (AuthRecord.created_at <= now - resend_after))
+        return True
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+
+
+def count_wrong_code(record: AuthRecord) -> None:
+    """One more wrong try against this code (none if it was replaced or used meanwhile)."""
+    update_if(record, [AuthRecord.attempts.add(1)], AuthRecord.code_hash == record.code_hash)
+
+
+def use_code(record: AuthRecord) -> bool:
+    """Spend a code: of two concurrent uses, only one deletes it (and gets True)."""
+    try:
+        record.delete(condition=AuthRecord.code_hash == record.code_hash)
+        return True
+    except DeleteError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+
+
+def count_login_failure(login: str, now: int, window: int) -> None:
+    """Count a failed login; the window (and lock) lasts ``window`` s from the first one."""
+    record = AuthRecord(failures_key(login))
+    if not update_if(record, [AuthRecord.failures.add(1), AuthRecord.expires_at.set(AuthRecord.expires_at | now + window)],
+                     AuthRecord.expires_at.does_not_exist() | (AuthRecord.expires_at > now)):
+        AuthRecord(failures_key(login), failures=1, expires_at=now + window).save()  # the last window expired
+
+
+def clear_login_failures(login: str) -> None:
+    AuthRecord(failures_key(login)).delete()
+
+
+def rotate_refresh(session: Session, new_hash: str) -> bool:
+    """Replace the session's refresh hash, only if it is still the one read."""
+    return update_if(session, [Session.refresh_hash.set(new_hash)], Session.refresh_hash == session.refresh_hash)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import DeleteError
 from pynamodb.models import Model
 
-from .base import table_meta, utcnow
+from .base import page, save_if_new, table_meta, utcnow
 
 NUMBER = "N"
 COUNTRY = "C"
@@ -79,3 +80,57 @@ def is_start_key(last_key: object, app_id: str, kind: str) -> bool:
     sk = last_key["sk"]
     return (last_key["pk"] == {"S": app_id} and isinstance(sk, dict) and set(sk) == {"S"}
             and isinstance(sk["S"], str) and sk["S"].startswith(f"{kind}#"))
+
+
+# --- reads and writes -------------------------------------------------------------------------
+
+def get_entry(app_id: str, key: str) -> BlacklistEntry | None:
+    try:
+        return BlacklistEntry.get(app_id, key, consistent_read=True)
+    except BlacklistEntry.DoesNotExist:
+        return None
+
+
+def listed(app_id: str, keys: list[str]) -> list[BlacklistEntry]:
+    """The entries of ``app_id`` among ``keys`` (strongly consistent: a moment-old add counts)."""
+    return list(BlacklistEntry.batch_get([(app_id, key) for key in keys], consistent_read=True))
+
+
+def add_entries(entries: list[BlacklistEntry]) -> None:
+    """Append-only rows: BatchWriteItem, 25 a call."""
+    with BlacklistEntry.batch_write() as batch:
+        for entry in entries:
+            batch.save(entry)
+
+
+def add_entry(entry: BlacklistEntry) -> bool:
+    """Add one entry; False if its value is listed already."""
+    return save_if_new(entry)
+
+
+def remove_entry(app_id: str, key: str) -> bool:
+    """Delete one entry; False if it was not listed."""
+    try:
+        BlacklistEntry(app_id, key).delete(condition=BlacklistEntry.sk.exists())
+        return True
+    except DeleteError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+
+
+def page_of(app_id: str, kind: str, limit: int, start: dict | None) -> tuple[list[BlacklistEntry], str | None]:
+    results = BlacklistEntry.query(app_id, BlacklistEntry.sk.startswith(f"{kind}#"), limit=limit,
+                                   last_evaluated_key=start)
+    return page(results, limit)
+
+
+def head_of_list(app_id: str, limit: int):
+    """The first ``limit`` entries of an app's list in key order (countries sort first);
+    a PynamoDB result iterator, whose ``last_evaluated_key`` says whether more follow."""
+    return BlacklistEntry.query(app_id, limit=limit, consistent_read=True)
+
+
+def countries_of(app_id: str) -> set[str]:
+    return {e.value for e in BlacklistEntry.query(app_id, BlacklistEntry.sk.startswith(f"{COUNTRY}#"),
+                                                  consistent_read=True)}

@@ -20,14 +20,18 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Iterator
 
 from pynamodb.attributes import (ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute,
                                  UTCDateTimeAttribute)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
-from ..domain.message_status import FINAL
-from .base import table_meta
+from ..domain import billing_states as billing
+from ..domain import message_status as states
+from ..domain.timeline import ckey
+from .base import save_if_new, table_meta, update_if, utcnow
 
 MESSAGE_SK = "MSG"
 ACCOUNT_SHARDS = 8
@@ -37,10 +41,6 @@ PENDING_SHARDS = 4
 
 def shard_of(message_id: str, shards: int) -> int:
     return int(hashlib.sha1(message_id.encode()).hexdigest()[:8], 16) % shards
-
-
-def ckey(created_at: datetime, message_id: str) -> str:
-    return f"{created_at.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3]}Z#{message_id}"
 
 
 def account_day_key(account_id: str, day: str, shard: int) -> str:
@@ -120,8 +120,8 @@ class Message(Model):
     unit_price_micros = NumberAttribute(default=0)
     price_micros = NumberAttribute(default=0)
     refunded_micros = NumberAttribute(default=0)
-    billing = UnicodeAttribute(default="none")  # none | reserved | settled | refunded
-    status = UnicodeAttribute()
+    billing = UnicodeAttribute(default=billing.NONE)  # domain.billing_states
+    status = UnicodeAttribute()  # domain.message_status
     err_code = UnicodeAttribute(null=True)
     err_text = UnicodeAttribute(null=True)
     carrier_ids = ListAttribute(of=UnicodeAttribute, null=True)
@@ -154,7 +154,7 @@ class Message(Model):
 
     @property
     def is_final(self) -> bool:
-        return self.status in FINAL
+        return self.status in states.FINAL
 
 
 class UnmatchedReceipt(Model):
@@ -184,3 +184,72 @@ def get_message(message_id: str) -> Message | None:
         return Message.get(message_id, MESSAGE_SK, consistent_read=True)
     except Message.DoesNotExist:
         return None
+
+
+def pending_since(cutoff: datetime, per_shard: int) -> Iterator[Message]:
+    """Messages still in the pending index that were created before ``cutoff``."""
+    upper = ckey(cutoff, "")
+    for shard in range(PENDING_SHARDS):
+        yield from Message.by_pending.query(pending_key(shard), Message.ckey < upper, limit=per_shard)
+
+
+# --- writes: every one conditional on what it must not overwrite -------------------------------
+
+def log_new(message: Message) -> bool:
+    """Write a new message; False (nothing written) if its id is logged already."""
+    return save_if_new(message)
+
+
+def log_new_in(tx: TransactWrite, message: Message) -> None:
+    """In ``tx``: write a new message; the transaction fails if its id is logged already."""
+    tx.save(message, condition=Message.pk.does_not_exist())
+
+
+def claim_for_submit(message: Message) -> bool:
+    """Stamp the start of a submit attempt on a queued message no one has claimed."""
+    attempt = int(message.submit_attempt or 0) + 1
+    return update_if(message, [Message.submit_started_at.set(utcnow()), Message.submit_attempt.set(attempt)],
+                     (Message.status == states.QUEUED) & Message.submit_started_at.does_not_exist())
+
+
+def release_submit_claim(message: Message) -> None:
+    """Drop our claim (the carrier refused in a way that sent nothing), for a later retry."""
+    message.update(actions=[Message.submit_started_at.remove()],
+                   condition=Message.submit_attempt == message.submit_attempt)
+
+
+def mark_in_doubt(message: Message, note: str) -> None:
+    """A queued, claimed message whose submit outcome is unknown: noted, out of the pending
+    index, stamped as submitted when the claim was made."""
+    now = utcnow()
+    message.update(actions=[Message.err_text.set(note), Message.pending.remove(),
+                            Message.submitted_at.set(message.submit_started_at or now),
+                            Message.updated_at.set(now)],
+                   condition=Message.status == states.QUEUED)
+
+
+def settle_reserved(message: Message, in_doubt_note: str | None = None) -> bool:
+    """``billing reserved → settled`` (the carrier took it: the reservation stays charged);
+    with ``in_doubt_note`` only while the message still carries that note."""
+    condition = Message.billing == billing.RESERVED
+    if in_doubt_note is not None:
+        condition &= Message.err_text == in_doubt_note
+    return update_if(message, [Message.billing.set(billing.SETTLED)], condition)
+
+
+def not_final_part(carrier_id: str):
+    """Condition: the segment has no receipt yet, or only a provisional one."""
+    part = Message.part_status[carrier_id]
+    return part.does_not_exist() | part.is_in(*states.RECEIPT_PROVISIONAL)
+
+
+def record_part_status(message: Message, carrier_id: str, status: str, err_code: str | None) -> bool:
+    """Store one segment's receipt status, unless the message is final or (for a provisional
+    status) the segment already has a final one."""
+    actions = [Message.part_status[carrier_id].set(status), Message.updated_at.set(utcnow())]
+    if err_code is not None:
+        actions.append(Message.err_code.set(err_code))
+    condition = ~Message.status.is_in(*states.FINAL)
+    if status in states.RECEIPT_PROVISIONAL:
+        condition &= not_final_part(carrier_id)
+    return update_if(message, actions, condition)

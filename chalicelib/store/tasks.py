@@ -1,9 +1,7 @@
-"""Bulk tasks and their number uploads (seed: 任务管理). One table, a handful of items per
-task whatever its size (ARCHITECTURE.md: a recipient is not a table row before it is sent):
+"""Bulk tasks in the tasks table, and the conditional writes that run them. One table, a
+handful of items per task whatever its size (ARCHITECTURE.md: a recipient is not a table row
+before it is sent); number uploads share it (``store.uploads``):
 
-- ``UPLOAD#<id> / META``: a parsed number list: counts, countries, where its chunk files are.
-- ``UPLOAD#<id> / PART#<n>`` and ``/ BUCKET#<n>``: a large list parsed in parallel
-  (``services.upload_parts``): what each byte-range part read, what each hash bucket kept.
 - ``TASK#<id> / META``: the task: what to send, to whom (an upload), when, and its state.
 - ``TASK#<id> / CHUNK#<n>``: fan-out progress of one chunk file: a compare-and-set cursor
   (numbers before it are logged, reserved and being sent), the slice being sent, a lease.
@@ -12,39 +10,39 @@ task whatever its size (ARCHITECTURE.md: a recipient is not a table row before i
 
 GSIs: ``account-index`` (``acct``, ``ckey``) lists an account's tasks newest first (only task
 items carry ``acct``); the sparse ``due-index`` (``due``, ``due_key``) holds only tasks
-waiting for their time or sending (``DUE``, ``RUN``) and uploads being parsed (``PARSE``),
+waiting for their time (``DUE``) or sending (``RUN``) and uploads being parsed (``PARSE``),
 so the schedulers read what is due and nothing else.
+
+Every change of a task is conditional on what was read (its status and version, a chunk's
+cursor and lease, the count of tickets handed out), so of two workers racing, one wins and
+the other learns it from a False.
 """
 from __future__ import annotations
 
-from pynamodb.attributes import (BooleanAttribute, MapAttribute, NumberAttribute, NumberSetAttribute,
-                                 UnicodeAttribute, UTCDateTimeAttribute)
+from datetime import datetime
+from typing import Iterator
+
+from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
-from .base import table_meta
+from ..domain import task_states as states
+from .base import cancelled_by_condition, iso, set_actions, table_meta, transaction, update_if, utcnow
+from .messages import shard_of
 
 META = "META"
 COUNT = "COUNT"
 COUNTER_SHARDS = 16
+#: Due-index partitions: tasks waiting for their time, and sending tasks (checked each minute).
 DUE = "DUE"
+RUNNING = "RUN"
 #: ``set_actions`` values taking an item (task or upload) out of the sparse due-index.
 OFF_DUE_INDEX = {"due": None, "due_key": None}
 #: Counter fields (all start at 0): numbers skipped for the blacklist or never sent (balance
 #: ran out), messages the carrier took, and their final outcomes, segments and cost.
 COUNTER_FIELDS = ("blocked", "unsent", "submitted", "delivered", "failed", "segments", "cost_micros")
-
-
-def upload_pk(upload_id: str) -> str:
-    return f"UPLOAD#{upload_id}"
-
-
-def part_sk(part: int) -> str:
-    return f"PART#{part:05d}"
-
-
-def bucket_sk(bucket: int) -> str:
-    return f"BUCKET#{bucket:05d}"
 
 
 def task_pk(task_id: str) -> str:
@@ -63,8 +61,8 @@ def task_ckey(created_iso: str, task_id: str) -> str:
     return f"{created_iso}#{task_id}"
 
 
-def due_key(send_at_iso: str, task_id: str) -> str:
-    return f"{send_at_iso}#{task_id}"
+def due_key(send_at_iso: str, item_id: str) -> str:
+    return f"{send_at_iso}#{item_id}"
 
 
 class AccountIndex(GlobalSecondaryIndex):
@@ -81,70 +79,6 @@ class DueIndex(GlobalSecondaryIndex):
         projection = AllProjection()
     due = UnicodeAttribute(hash_key=True)
     due_key = UnicodeAttribute(range_key=True)
-
-
-class Upload(Model):
-    """A number list. ``status``: parsing → ready | failed. Valid numbers live in
-    ``chunk_count`` gzip csv files (``e164,country`` lines) under ``chunks/<upload id>/``."""
-    Meta = table_meta("tasks")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True, default=META)
-    upload_id = UnicodeAttribute()
-    account_id = UnicodeAttribute()
-    created_by = UnicodeAttribute()
-    kind = UnicodeAttribute()  # international | domestic
-    filename = UnicodeAttribute()
-    source_key = UnicodeAttribute()
-    status = UnicodeAttribute()
-    error = UnicodeAttribute(null=True)
-    total_rows = NumberAttribute(default=0)
-    valid = NumberAttribute(default=0)
-    invalid = NumberAttribute(default=0)
-    duplicates = NumberAttribute(default=0)
-    countries = MapAttribute(default=dict)  # ISO country -> valid numbers
-    chunk_count = NumberAttribute(default=0)
-    report_key = UnicodeAttribute(null=True)
-    created_at = UTCDateTimeAttribute()
-    parse_started_at = UTCDateTimeAttribute(null=True)
-    parsed_at = UTCDateTimeAttribute(null=True)
-    # A large csv parsed in parallel (services.upload_parts); unset for one-worker parses.
-    source_bytes = NumberAttribute(null=True)
-    part_bytes = NumberAttribute(null=True)
-    part_count = NumberAttribute(null=True)
-    buckets = NumberAttribute(null=True)
-    parts_done = NumberSetAttribute(null=True)  # parts whose numbers are in the buckets
-    merged = NumberSetAttribute(null=True)  # buckets deduplicated, and ``buckets`` for the report
-    merging_at = UTCDateTimeAttribute(null=True)  # when the merge tickets went out
-    next_chunk = NumberAttribute(null=True)  # chunk indices handed out to buckets so far
-    bucket_offsets = MapAttribute(default=dict)  # bucket -> its first chunk index
-    # While a presigned upload is parsed: due-index entry (``PARSE``, stalled-at#id), and how
-    # many times a stalled parse was resumed.
-    due = UnicodeAttribute(null=True)
-    due_key = UnicodeAttribute(null=True)
-    parse_revivals = NumberAttribute(default=0)
-    by_due = DueIndex()
-
-
-class UploadPart(Model):
-    """One byte range of a large list, parsed: its line count (to number the file's rows)
-    and its counts (``valid`` before duplicates are dropped)."""
-    Meta = table_meta("tasks")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    lines = NumberAttribute()
-    total_rows = NumberAttribute()
-    valid = NumberAttribute()
-    invalid = NumberAttribute()
-
-
-class UploadBucket(Model):
-    """One hash bucket of a large list, deduplicated into ``chunks`` chunk files."""
-    Meta = table_meta("tasks")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    valid = NumberAttribute()
-    chunks = NumberAttribute()
-    countries = MapAttribute(default=dict)
 
 
 class Task(Model):
@@ -174,7 +108,7 @@ class Task(Model):
     warning = UnicodeAttribute(null=True)
     send_at = UTCDateTimeAttribute()
     scheduled = BooleanAttribute(default=False)  # send_at was asked for (not "now")
-    status = UnicodeAttribute()
+    status = UnicodeAttribute()  # domain.task_states
     reason = UnicodeAttribute(null=True)  # why it failed or stopped
     version = NumberAttribute(default=1)
     released = NumberAttribute(default=0)  # chunk tickets handed to the queue
@@ -203,6 +137,10 @@ class TaskChunk(Model):
     lease_until = NumberAttribute(default=0)
     lease_owner = UnicodeAttribute(null=True)
 
+    @property
+    def index(self) -> int:
+        return int(self.sk.split("#", 1)[1])
+
 
 class TaskCounter(Model):
     """One shard of a task's counters."""
@@ -218,12 +156,7 @@ class TaskCounter(Model):
     cost_micros = NumberAttribute(default=0)
 
 
-def get_upload(upload_id: str) -> Upload | None:
-    try:
-        return Upload.get(upload_pk(upload_id), META, consistent_read=True)
-    except Upload.DoesNotExist:
-        return None
-
+# --- reads ------------------------------------------------------------------------------------
 
 def get_task(task_id: str) -> Task | None:
     try:
@@ -240,3 +173,129 @@ def counters(task_id: str) -> dict[str, int]:
         for name in COUNTER_FIELDS:
             totals[name] += int(getattr(shard, name) or 0)
     return totals
+
+
+def due_to_start(upto: datetime) -> Iterator[Task]:
+    """Scheduled tasks whose time has come (the index's copies: re-read before acting)."""
+    return Task.by_due.query(DUE, Task.due_key <= iso(upto) + "~")
+
+
+def due_for_check(upto: datetime) -> Iterator[Task]:
+    """Sending tasks whose minute check is due (the index's copies: re-read before acting)."""
+    return Task.by_due.query(RUNNING, Task.due_key <= iso(upto) + "~")
+
+
+def done_chunks(task: Task) -> set[int]:
+    return {chunk.index for chunk in TaskChunk.query(task.pk, TaskChunk.sk.startswith("CHUNK#"),
+                                                     filter_condition=TaskChunk.done == True)}  # noqa: E712
+
+
+def account_tasks(account_id: str, condition, start: dict | None, page_size: int):
+    """An account's tasks newest first (a PynamoDB result iterator), filtered in DynamoDB."""
+    return Task.by_account.query(account_id, scan_index_forward=False, filter_condition=condition,
+                                 last_evaluated_key=start, page_size=page_size)
+
+
+# --- the task: conditional on what was read ----------------------------------------------------
+
+def save_new(task: Task) -> None:
+    task.save(condition=Task.pk.does_not_exist())
+
+
+def change(task: Task, values: dict) -> bool:
+    """Write ``values`` (None removes) to the task as read: only if its status and version are
+    still those; False (``task`` re-read) if a start, pause or edit got there first."""
+    if update_if(task, set_actions(Task, values), (Task.status == task.status) & (Task.version == task.version)):
+        return True
+    task.refresh(consistent_read=True)
+    return False
+
+
+def start_sending(task: Task, now: datetime, check_at: datetime) -> bool:
+    """``scheduled → sending`` for the version read, due for its first check at ``check_at``."""
+    return update_if(task, [Task.status.set(states.SENDING), Task.started_at.set(now), Task.updated_at.set(now),
+                            Task.due.set(RUNNING), Task.due_key.set(due_key(iso(check_at), task.task_id))],
+                     (Task.status == states.SCHEDULED) & (Task.version == task.version))
+
+
+def hand_out_tickets(task: Task, count: int) -> bool:
+    """Count ``count`` more tickets as released, if no one else released any since ``task``
+    was read (two ticks never hand out the same chunks)."""
+    return update_if(task, [Task.released.add(count)], Task.released == task.released)
+
+
+def schedule_check(task: Task, at: datetime) -> None:
+    task.update(actions=[Task.due_key.set(due_key(iso(at), task.task_id))])
+
+
+def note_progress(task: Task, now: datetime) -> None:
+    task.update(actions=[Task.updated_at.set(now)])
+
+
+def stop_sending(task: Task, reason: str) -> bool:
+    """Give a sending task the reason it must stop (every chunk worker sees it), once."""
+    return update_if(task, [Task.reason.set(reason), Task.updated_at.set(utcnow())],
+                     (Task.status == states.SENDING) & Task.reason.does_not_exist())
+
+
+def finish(task: Task, status: str, reason: str | None) -> bool:
+    """``sending → status`` (completed or failed, with ``reason``), out of the due-index."""
+    now = utcnow()
+    values = {"status": status, "completed_at": now, "updated_at": now, **OFF_DUE_INDEX}
+    if reason:
+        values["reason"] = reason
+    return update_if(task, set_actions(Task, values), Task.status == states.SENDING)
+
+
+# --- chunks and counters -----------------------------------------------------------------------
+
+def lease_chunk(task: Task, index: int, owner: str, until: int, now: int) -> TaskChunk | None:
+    """The chunk, leased to ``owner`` until ``until`` (epoch s), if it is not done and no one
+    holds a live lease; its progress so far is kept."""
+    chunk = TaskChunk(task.pk, chunk_sk(index))
+    taken = update_if(chunk, [TaskChunk.lease_owner.set(owner), TaskChunk.lease_until.set(until),
+                              TaskChunk.cursor.set(TaskChunk.cursor | 0),
+                              TaskChunk.slice_start.set(TaskChunk.slice_start | 0),
+                              TaskChunk.done.set(TaskChunk.done | False)],
+                      TaskChunk.sk.does_not_exist()
+                      | ((TaskChunk.done == False) & (TaskChunk.lease_until < now)))  # noqa: E712
+    return chunk if taken else None
+
+
+def end_lease(chunk: TaskChunk, owner: str) -> bool:
+    return update_if(chunk, [TaskChunk.lease_until.set(0)], TaskChunk.lease_owner == owner)
+
+
+def advance_cursor(tx: TransactWrite, chunk: TaskChunk, start: int, count: int, owner: str) -> None:
+    """In ``tx``: the chunk's cursor moves from ``start`` past ``count`` numbers, only if it is
+    still at ``start`` and ``owner`` still holds the lease."""
+    tx.update(chunk, actions=[TaskChunk.cursor.set(start + count), TaskChunk.slice_start.set(start)],
+              condition=(TaskChunk.cursor == start) & (TaskChunk.lease_owner == owner))
+
+
+def counter_shard(task_id: str, key: str) -> TaskCounter:
+    """The counter item that changes keyed by ``key`` (a message id) go to."""
+    return TaskCounter(counter_pk(task_id, shard_of(key, COUNTER_SHARDS)), COUNT)
+
+
+def count(tx: TransactWrite, task_id: str, key: str, amounts: dict[str, int]) -> None:
+    """In ``tx``: add ``amounts`` (counter field → amount) to the task's counters."""
+    tx.update(counter_shard(task_id, key), actions=[getattr(TaskCounter, name).add(amount)
+                                                    for name, amount in amounts.items()])
+
+
+def close_chunk(task: Task, chunk: TaskChunk, owner: str, unsent: int) -> bool:
+    """Mark the chunk done and count it on the task (with the numbers it could not send),
+    once: False if it was closed before or ``owner`` lost its lease."""
+    try:
+        with transaction() as tx:
+            tx.update(chunk, actions=[TaskChunk.done.set(True), TaskChunk.lease_until.set(0)],
+                      condition=(TaskChunk.done == False) & (TaskChunk.lease_owner == owner))  # noqa: E712
+            tx.update(task, actions=[Task.chunks_done.add(1), Task.updated_at.set(utcnow())])
+            if unsent:
+                count(tx, task.task_id, chunk.sk, {"unsent": unsent})
+    except TransactWriteError as exc:
+        if cancelled_by_condition(exc):
+            return False
+        raise
+    return True

@@ -65,10 +65,10 @@ def reset_carrier(carrier_url: str) -> None:
 
 def make_tenant(name: str, balance_micros: int = 0):
     """A second customer account with an app: (account, app_key, app_secret, app Caller)."""
-    from chalicelib.services import apps, directory
+    from chalicelib.services import apps, billing, directory
     from chalicelib.services.identity import Caller
     account = directory.create_bare_account(name)
     if balance_micros:
-        directory.top_up(account, balance_micros, f"{name}-opening", "test")
+        billing.top_up(account, balance_micros, f"{name}-opening", "test")
     app_item, secret = apps.create_app(Caller("user", account.account_id, user_id="u-test", role="owner"), name)
     return account, app_item.app_key, secret, Caller("app", account.account_id, app_id=app_item.app_id)

@@ -6,7 +6,7 @@ import pytest
 
 from bench.aws_calls import counting_aws_calls
 from chalicelib.services import blacklist
-from chalicelib.services.directory import balance_micros
+from chalicelib.services.billing import balance_micros
 from chalicelib.store import audit
 from chalicelib.store.messages import get_message
 from tests.service.helpers import initial_password, login
@@ -317,7 +317,7 @@ def test_is_blocked_is_one_batch_get(bulk_app):
 
 
 RECIPIENTS = [(UK, "GB"), (UK2, "GB"), (SG, "SG"), ("+6598765432", "SG"), (CN, "CN"), ("+8613900139000", "CN")]
-BLOCKED = {UK, SG, "+6598765432", CN}
+BLOCKED = {UK: "number", SG: "country", "+6598765432": "country", CN: "number"}
 
 
 def test_blocked_numbers_reads_a_short_list_in_one_query(bulk_app):
@@ -327,10 +327,10 @@ def test_blocked_numbers_reads_a_short_list_in_one_query(bulk_app):
     assert dict(calls) == {"Query": 1}
     # plain E.164 strings work too (their country is parsed), and so does an empty batch
     assert blacklist.blocked_numbers(app_id, [e164 for e164, _ in RECIPIENTS]) == BLOCKED
-    assert blacklist.blocked_numbers(app_id, [UK2, "+8613900139000"]) == set()
-    assert blacklist.blocked_numbers("app_0000", RECIPIENTS) == set()
+    assert blacklist.blocked_numbers(app_id, [UK2, "+8613900139000"]) == {}
+    assert blacklist.blocked_numbers("app_0000", RECIPIENTS) == {}
     with counting_aws_calls() as calls:
-        assert blacklist.blocked_numbers(app_id, []) == set()
+        assert blacklist.blocked_numbers(app_id, []) == {}
     assert not calls
 
 
@@ -342,16 +342,17 @@ def test_blocked_numbers_with_a_list_longer_than_the_batch(bulk_app, monkeypatch
     app_id = bulk_app.app_id
     monkeypatch.setattr(blacklist, "_MAX_COUNTRY_ENTRIES", slack)
     with counting_aws_calls() as calls:
-        assert blacklist.blocked_numbers(app_id, [(CN, "CN")]) == {CN}
+        assert blacklist.blocked_numbers(app_id, [(CN, "CN")]) == {CN: "number"}
     assert calls["Query"] == (2 if slack == 0 else 1) and calls["BatchGetItem"] == 1
-    assert blacklist.blocked_numbers(app_id, [(UK2, "GB"), (SG, "SG")]) == {SG}
-    assert blacklist.blocked_numbers(app_id, [("+8613900139000", "CN"), (SG, "SG")]) == {SG}
-    assert blacklist.blocked_numbers(app_id, [(CN, "CN"), ("+6598765432", "SG")]) == {CN, "+6598765432"}
+    assert blacklist.blocked_numbers(app_id, [(UK2, "GB"), (SG, "SG")]) == {SG: "country"}
+    assert blacklist.blocked_numbers(app_id, [("+8613900139000", "CN"), (SG, "SG")]) == {SG: "country"}
+    assert blacklist.blocked_numbers(app_id, [(CN, "CN"), ("+6598765432", "SG")]) == {CN: "number",
+                                                                                       "+6598765432": "country"}
 
 
 def test_blocked_numbers_skips_lookups_for_numbers_before_the_last_key_read(bulk_app, monkeypatch):
     blacklist.add_numbers(bulk_app, bulk_app.app_id, ["+8618912345678"])  # sorts last
     monkeypatch.setattr(blacklist, "_MAX_COUNTRY_ENTRIES", 1)
     with counting_aws_calls() as calls:  # reads C#SG, N#+44…, N#+86138… and stops at its limit
-        assert blacklist.blocked_numbers(bulk_app.app_id, [("+12025550123", "US"), (UK2, "GB")]) == set()
+        assert blacklist.blocked_numbers(bulk_app.app_id, [("+12025550123", "US"), (UK2, "GB")]) == {}
     assert dict(calls) == {"Query": 1}

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from chalicelib.services import dispatch
-from chalicelib.services.directory import balance_micros
+from chalicelib.services.billing import balance_micros
 from chalicelib.store.messages import get_message
 from tests.service.helpers import drain_queue
 from tests.service.messaging import (UK, carrier_config, carrier_messages, deliver_all, dispatch_all, ledger_sum,
@@ -33,7 +33,7 @@ def test_redelivered_ticket_sends_nothing_twice(client, seeded, app, carrier_sim
     dispatch_all(app)
     before = balance_micros(seeded.demo_account_id)
     assert dispatch.dispatch(message_id) == "done-before"  # the same ticket, delivered again
-    from chalicelib.services.sending import enqueue
+    from chalicelib.services.dispatch import enqueue
     enqueue(message_id)
     assert dispatch_all(app) == 1
     _sent_once(carrier_sim.url, message_id)
@@ -134,8 +134,7 @@ def test_fully_rejected_message_is_refunded_in_full(client, seeded, app, carrier
 
 
 def test_sweeper_reenqueues_messages_whose_ticket_was_lost(client, seeded, app, carrier_sim, monkeypatch):
-    from chalicelib.services import sending
-    monkeypatch.setattr(sending, "enqueue", lambda message_id: False)  # SQS refused the ticket
+    monkeypatch.setattr(dispatch, "enqueue", lambda message_id: False)  # SQS refused the ticket
     message_id = send(client, seeded).json["message_id"]
     monkeypatch.undo()
     assert dispatch_all(app) == 0

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from chalicelib.services.message_log import days_newest_first
+from chalicelib.domain.timeline import days_newest_first
 from chalicelib.store.messages import ACCOUNT_SHARDS, Message, ckey, index_keys, shard_of
 from tests.service.messaging import make_tenant
 

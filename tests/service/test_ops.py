@@ -89,10 +89,10 @@ def test_top_up_changes_balance_records_the_ledger_and_counts_a_reference_once(c
     ledger = client.get("/v1/ledger", token=demo_token).json["entries"]
     assert [(e["kind"], e["amount"], e["reference"]) for e in ledger] == [
         ("topup", "250.50", "BANK-001"), ("topup", "100.00", "seed-opening-balance")]
-    from chalicelib.services import directory
+    from chalicelib.services import billing
     from chalicelib.store.ledger import ENTRY_PREFIX, LedgerEntry
     total = sum(int(e.amount_micros) for e in LedgerEntry.query(acc, LedgerEntry.entry_id.startswith(ENTRY_PREFIX)))
-    assert total == directory.balance_micros(acc) == 350_500_000
+    assert total == billing.balance_micros(acc) == 350_500_000
 
 
 def test_prices_default_and_per_account_override(client, ops_token, demo_token, seeded):

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.services import fanout
+from chalicelib.services import scheduler
 from chalicelib.store.base import iso, utcnow
 from chalicelib.store.messages import Message
 from tests.service.messaging import carrier_messages, post_receipt, receipt, reset_carrier
@@ -41,7 +41,7 @@ def lists(client, demo_token, small_chunks) -> dict[str, str]:
 
 def _send_and_settle(client, app, task_id: str, send_at) -> dict:
     """Start the task at its time, send every chunk, deliver every receipt: its counters."""
-    fanout.tick(now=send_at + timedelta(seconds=1))
+    scheduler.tick(now=send_at + timedelta(seconds=1))
     run_tasks(app)
     for message in Message.scan(Message.task_id == task_id):
         for carrier_id in message.carrier_ids or []:

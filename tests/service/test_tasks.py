@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.services import fanout
+from chalicelib.services import fanout, scheduler
 from chalicelib.store.base import iso, utcnow
 from chalicelib.store.messages import Message
 from chalicelib.store.tasks import TaskChunk, chunk_sk, get_task, task_pk
@@ -74,7 +74,7 @@ def test_an_immediate_task_sends_every_number_once_and_counts_add_up(client, app
 
 
 def _balance(account_id: str) -> int:
-    from chalicelib.services.directory import balance_micros
+    from chalicelib.services.billing import balance_micros
     return balance_micros(account_id)
 
 
@@ -98,7 +98,7 @@ def test_a_task_the_balance_cannot_cover_is_refused(client, demo_token, seeded):
     upload_id = _upload(client, demo_token, uk_numbers(3))
     reply = new_task(client, demo_token, upload_id, content="x" * 1530)  # 10 segments × 3 × 0.04 = 1.20
     assert reply.status == 201
-    from chalicelib.services.directory import get_account
+    from chalicelib.store.accounts import get_account
     from chalicelib.store.accounts import Account
     get_account(seeded.demo_account_id).update(actions=[Account.balance_micros.set(1_000_000)])
     reply = new_task(client, demo_token, upload_id, content="x" * 1530)
@@ -147,7 +147,7 @@ def test_a_scheduled_task_is_paused_edited_resumed_and_sends_the_edit_at_its_tim
     assert client.post(f"/v1/tasks/{task_id}/resume", token=demo_token).json["status"] == "scheduled"
     tick(app)  # not yet due
     assert get_task(task_id).status == "scheduled" and carrier_messages(carrier_sim.url) == []
-    fanout.tick(now=send_at + timedelta(seconds=1))
+    scheduler.tick(now=send_at + timedelta(seconds=1))
     run_tasks(app)
     sent = carrier_messages(carrier_sim.url)
     assert len(sent) == 3 and {m["text"] for m in sent} == {"final text"}
@@ -184,11 +184,11 @@ def test_a_pause_a_moment_before_the_start_wins(client, demo_token, carrier_sim)
                     send_at=iso(utcnow() + timedelta(minutes=5))).json
     stale = get_task(task["task_id"])  # what the scheduler read
     client.post(f"/v1/tasks/{task['task_id']}/pause", token=demo_token)
-    assert fanout.start(stale) is False
+    assert scheduler.start(stale) is False
     edited = get_task(task["task_id"])
     client.post(f"/v1/tasks/{task['task_id']}/resume", token=demo_token)
     client.patch(f"/v1/tasks/{task['task_id']}", {"content": "changed"}, token=demo_token)
-    assert fanout.start(edited) is False  # read before the edit: a newer version exists
+    assert scheduler.start(edited) is False  # read before the edit: a newer version exists
     assert get_task(task["task_id"]).status == "scheduled"
 
 
@@ -196,7 +196,7 @@ def test_a_cancelled_task_never_sends(client, app, demo_token, carrier_sim):
     send_at = utcnow() + timedelta(minutes=5)
     task = new_task(client, demo_token, _upload(client, demo_token, uk_numbers(2)), send_at=iso(send_at)).json
     assert client.post(f"/v1/tasks/{task['task_id']}/cancel", token=demo_token).json["status"] == "cancelled"
-    fanout.tick(now=send_at + timedelta(minutes=1))
+    scheduler.tick(now=send_at + timedelta(minutes=1))
     run_tasks(app)
     assert carrier_messages(carrier_sim.url) == [] and get_task(task["task_id"]).status == "cancelled"
 
@@ -290,7 +290,7 @@ def test_blacklisted_numbers_never_reach_the_carrier(client, app, demo_token, ca
 
 def test_when_the_balance_runs_out_the_rest_is_not_sent_and_the_task_says_why(client, app, demo_token, seeded,
                                                                                carrier_sim, small_chunks):
-    from chalicelib.services.directory import get_account
+    from chalicelib.store.accounts import get_account
     from chalicelib.store.accounts import Account
     task = new_task(client, demo_token, _upload(client, demo_token, uk_numbers(10))).json
     get_account(seeded.demo_account_id).update(actions=[Account.balance_micros.set(150_000)])  # 3 × 0.04 + change
@@ -308,9 +308,9 @@ def test_the_scheduler_resends_tickets_of_a_stalled_task(client, app, demo_token
     task = new_task(client, demo_token, _upload(client, demo_token, uk_numbers(8))).json
     sqs = boto3.client("sqs", region_name="us-east-1")
     sqs.purge_queue(QueueUrl=sqs.get_queue_url(QueueName="jmc-local-tasks")["QueueUrl"])  # tickets lost
-    fanout.tick(now=utcnow() + timedelta(minutes=2))
+    scheduler.tick(now=utcnow() + timedelta(minutes=2))
     assert run_tasks(app) == 0  # not stalled yet
-    fanout.tick(now=utcnow() + timedelta(minutes=30))
+    scheduler.tick(now=utcnow() + timedelta(minutes=30))
     assert run_tasks(app) == 2
     assert len(carrier_messages(carrier_sim.url)) == 8 and get_task(task["task_id"]).status == "completed"
 

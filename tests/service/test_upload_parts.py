@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from chalicelib.files import numbers
 from chalicelib.services import upload_parts
-from chalicelib.store.tasks import get_upload
+from chalicelib.store.uploads import get_upload
 from tests.service.helpers import drain_queue
 from tests.service.messaging import carrier_messages, reset_carrier
 from tests.service.tasks_helpers import handler, new_task, object_created, run_tasks, uk_numbers
@@ -258,9 +258,10 @@ def _stall(upload_id: str) -> None:
 
     from chalicelib.services import uploads
     from chalicelib.store.base import utcnow
+    from chalicelib.store.uploads import watch_actions
     upload = get_upload(upload_id)
     then = utcnow() - uploads.PARSE_STALE_AFTER - timedelta(seconds=1)
-    upload.update(actions=uploads.watch_actions(upload_id, then))
+    upload.update(actions=watch_actions(upload_id, uploads.watch_until(then)))
 
 
 def _sweep(app) -> None:

@@ -10,7 +10,7 @@ import requests
 from openpyxl import load_workbook
 
 from chalicelib.files import numbers
-from chalicelib.store.tasks import Upload
+from chalicelib.store.uploads import Upload
 from tests.service.tasks_helpers import XLSX, csv_file, handler, object_created, upload, xlsx_file
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pytest
 
 from chalicelib.domain.money import parse_amount
-from chalicelib.services.directory import balance_micros
+from chalicelib.services.billing import balance_micros
 from chalicelib.store.messages import get_message
 from tests.service.messaging import UK, dispatch_all, make_tenant, reset_carrier
 

@@ -178,7 +178,7 @@ def test_bad_urls_are_refused(client, seeded, ops_token, url):
 
 
 def test_cloud_stages_refuse_plain_http_and_private_hosts(monkeypatch):
-    from chalicelib.services.directory import FieldError
+    from chalicelib.errors import FieldError
     monkeypatch.setenv("JMC_STAGE", "prod")
     settings.cache_clear()
     try:
@@ -468,7 +468,7 @@ def test_cloud_stages_refuse_at_delivery_a_host_that_now_resolves_privately(aws,
                                  "https://[::ffff:10.0.0.1]/hook", "https://0.0.0.0/hook", "https://2130706433/hook",
                                  "https://192.168.1.1/hook", "https://224.0.0.1/hook"])
 def test_cloud_stages_refuse_every_non_public_address(monkeypatch, url):
-    from chalicelib.services.directory import FieldError
+    from chalicelib.errors import FieldError
     monkeypatch.setenv("JMC_STAGE", "prod")
     settings.cache_clear()
     try:

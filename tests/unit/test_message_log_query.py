@@ -1,5 +1,6 @@
-"""The message log's pure parts (no AWS): time ranges, day bounds, first page sizes, cursors,
-and the budgeted k-way merge that pages through sharded partitions without gaps or repeats."""
+"""The message log's pure parts (no AWS): time ranges (``domain.time_range``), day bounds,
+first page sizes and the budgeted k-way merge that pages through sharded partitions without
+gaps or repeats (``domain.timeline``), and the log's cursors."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,13 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.message_status import ALL
-from chalicelib.services.directory import FieldError
-from chalicelib.services.message_log import (MAX_PAGE_SIZE, STATUSES, Budget, Filters, Partition, Resume,
-                                             cursor_position, day_start_key, days_newest_first, first_page_size,
-                                             merge_days, merge_newest_first, parse_range, parse_time, take_page)
-from chalicelib.store.base import CursorError, encode_cursor
-from chalicelib.store.messages import ckey
+from chalicelib.domain.message_status import ALL, STATUSES
+from chalicelib.domain.time_range import parse_range, parse_time
+from chalicelib.domain.timeline import (MAX_PAGE_SIZE, Budget, Partition, Resume, ckey, day_start_key,
+                                        days_newest_first, first_page_size, merge_days, merge_newest_first,
+                                        take_page)
+from chalicelib.errors import CursorError, FieldError
+from chalicelib.services.message_log import Filters, cursor_position
+from chalicelib.store.base import encode_cursor
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)

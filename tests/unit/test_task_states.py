@@ -27,7 +27,7 @@ def test_every_action_from_every_state(action, status):
     else:
         with pytest.raises(TaskStateError) as refused:
             next_status(action, status)
-        assert refused.value.action == action and refused.value.status == status
+        assert refused.value.action == action and refused.value.task_status == status
         assert str(refused.value)  # a sentence the API hands to the customer
 
 
