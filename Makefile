@@ -19,10 +19,16 @@ $(STAMP): requirements.txt requirements-dev.txt | $(PY)
 run: $(STAMP)
 	$(PY) -m devstack
 
-test: $(STAMP)
+# ruff (style, imports, complexity) and mypy (types; strict for domain/, store/, files/),
+# configured in pyproject.toml. `make test` runs them first: CI enforces them.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: lint
 	$(PY) -m pytest -q
 
-test-fast: $(STAMP)
+test-fast: lint
 	$(PY) -m pytest -q -m "not e2e and not slow"
 
 bench: $(STAMP)

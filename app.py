@@ -3,8 +3,24 @@ holds no logic of its own."""
 from chalice import Chalice
 
 from chalicelib import tracing
-from chalicelib.api import (apps, auth, billing, blacklist, carrier_webhooks, docs, health, local, me,
-                            messages, ops, sms, tasks, templates, uploads, webhook)
+from chalicelib.api import (
+    apps,
+    auth,
+    billing,
+    blacklist,
+    carrier_webhooks,
+    docs,
+    health,
+    local,
+    me,
+    messages,
+    ops,
+    sms,
+    tasks,
+    templates,
+    uploads,
+    webhook,
+)
 from chalicelib.api.errors import error_middleware
 from chalicelib.jobs import dispatch, notifications, webhooks
 from chalicelib.jobs import tasks as task_jobs

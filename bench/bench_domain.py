@@ -28,10 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import phonenumbers  # noqa: E402
+import phonenumbers
 
-from chalicelib.domain.phone import PhoneNumberError, parse_phone  # noqa: E402
-from chalicelib.domain.segments import price_micros, segment, segment_domestic  # noqa: E402
+from chalicelib.domain.phone import PhoneNumberError, parse_phone
+from chalicelib.domain.segments import price_micros, segment, segment_domestic
 
 REGIONS = ["CN", "HK", "MO", "TW", "SG", "US", "GB", "DE", "JP", "IN", "ID", "MY", "TH", "PH", "VN", "FR", "BR",
            "MX", "AU", "KR", "AE", "SA", "NG", "ZA", "EG", "TR", "RU", "IT", "ES", "CA"]

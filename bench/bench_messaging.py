@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.aws_calls import counting_aws_calls  # noqa: E402
+from devstack.aws_calls import counting_aws_calls  # noqa: E402
 
 
 def calls_per_message(stack, count: int = 50) -> None:

@@ -104,8 +104,8 @@ def run(path: Path, work: str, part_bytes: int, buckets: int, workers: int) -> d
     with context.Pool(workers) as pool:
         pool.map(int, [0] * workers)  # start the processes before the clock
         started = time.perf_counter()
-        part_results = pool.map(parse_one_part, [(str(path), work, i, b, e, buckets) for i, (b, e) in enumerate(ranges)],
-                                chunksize=1)
+        jobs = [(str(path), work, i, b, e, buckets) for i, (b, e) in enumerate(ranges)]
+        part_results = pool.map(parse_one_part, jobs, chunksize=1)
         parsed_at = time.perf_counter()
         merge_results = pool.map(merge_one_bucket, [(work, b, 1000) for b in range(buckets)], chunksize=4)
         merged_at = time.perf_counter()

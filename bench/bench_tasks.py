@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.aws_calls import counting_aws_calls  # noqa: E402  (installs the hooks first)
+from devstack.aws_calls import counting_aws_calls  # noqa: E402  (installs the hooks first)
 
 
 class Http:

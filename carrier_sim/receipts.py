@@ -21,7 +21,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib import error, parse, request
 
 import phonenumbers
@@ -59,7 +59,7 @@ def country_of(msisdn: str) -> str | None:
     except phonenumbers.NumberParseException:
         return None
     region = phonenumbers.region_code_for_number(number) or \
-        phonenumbers.region_code_for_country_code(number.country_code)
+        phonenumbers.region_code_for_country_code(number.country_code or 0)
     return None if region == phonenumbers.UNKNOWN_REGION else region
 
 
@@ -156,7 +156,7 @@ class ReceiptSender:
             return forced
         outcomes = config["outcomes"]
         rates = outcomes.get(country_of(msisdn) or "") or outcomes.get("default") or {"delivered": 1.0}
-        statuses, weights = zip(*sorted(rates.items()))  # sorted: a seed gives the same draws
+        statuses, weights = zip(*sorted(rates.items()), strict=True)  # sorted: a seed gives the same draws
         if sum(weights) <= 0:
             return "delivered"
         with self._wake:
@@ -230,5 +230,5 @@ def _receipt(row: dict, status: str, err_code: str) -> dict:
 def _stamped(receipt: dict) -> dict:
     """``receipt`` with ``scts`` (when the handset got it, ``YYMMDDHHMM``) and
     ``message-timestamp`` (when the receipt is pushed) set to now, in UTC."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return {**receipt, "scts": now.strftime("%y%m%d%H%M"), "message-timestamp": now.strftime("%Y-%m-%d %H:%M:%S")}

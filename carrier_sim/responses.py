@@ -8,10 +8,11 @@ chooses which APIs it serves. ``SIM_ROUTES`` are the endpoints that belong to no
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import Message
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Callable, Mapping, Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ class ServesRoutes(Protocol):
 class CarrierRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the real API: the client reuses connections
     timeout = 30  # drop idle keep-alive connections instead of holding a thread forever
-    server: ServesRoutes  # type: ignore[assignment] - narrower than the base class's
+    server: ServesRoutes  # type: ignore[assignment]  # narrower than the base class's
 
     def do_GET(self):
         self._route("GET")
@@ -84,7 +85,7 @@ class CarrierRequestHandler(BaseHTTPRequestHandler):
     def do_DELETE(self):
         self._route("DELETE")
 
-    def log_message(self, format, *args):  # noqa: A002 - signature fixed by the base class
+    def log_message(self, format, *args):
         pass  # quiet: tests and the local stack would drown in access logs
 
     def _route(self, method: str) -> None:

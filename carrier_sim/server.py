@@ -13,7 +13,6 @@ import socket
 import threading
 from http.server import ThreadingHTTPServer
 
-from .config import DEFAULT_CONFIG  # noqa: F401 - re-exported: tests reset the simulator to it
 from .models import CarrierState
 from .responses import SIM_ROUTES, CarrierRequestHandler, Routes
 from .sms_responses import SMS_ROUTES
@@ -67,7 +66,8 @@ class CarrierSimulator:
         self._state.stop()
         self._server.shutdown()
         self._server.server_close()
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
         self._server = self._thread = None
 
     def configure(self, **patch) -> dict:
@@ -81,7 +81,7 @@ class CarrierSimulator:
         if self._server is None:
             raise RuntimeError("carrier simulator not started")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def __enter__(self) -> CarrierSimulator:
         return self.start()

@@ -10,7 +10,7 @@ import re
 import secrets
 import threading
 from collections import deque
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import phonenumbers
@@ -113,7 +113,7 @@ def check_message(params: dict) -> None:
 
 
 def _utc_now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class SmsBackend:

@@ -38,7 +38,7 @@ def handle_submit(state: CarrierState, params: dict, authorization: str | None) 
     api_key, api_secret = _credentials(params, authorization)
     try:
         _authenticate(state.account, api_key, api_secret)
-        rows, balance = state.sms.submit(params, api_key, time.monotonic())
+        rows, balance = state.sms.submit(params, api_key or "", time.monotonic())
     except SmsRefused as refused:
         return {"message-count": "1", "messages": [{"status": refused.status, "error-text": refused.error_text}]}
     entries = [_entry(row, balance) for row in rows]

@@ -5,8 +5,8 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
-from typing import Iterable
+from collections.abc import Iterable
+from functools import cache
 
 import boto3
 from botocore.config import Config
@@ -16,12 +16,12 @@ from .config import settings
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str):
     return boto3.client(service, region_name=settings().region, config=_CONFIG)
 
 
-@lru_cache(maxsize=None)
+@cache
 def dynamodb_connection():
     """The PynamoDB connection transactions run on: one per process, because each new one
     builds a botocore client (~0.2 s here); botocore clients are thread-safe."""
@@ -29,7 +29,7 @@ def dynamodb_connection():
     return Connection(region=settings().region)
 
 
-@lru_cache(maxsize=None)
+@cache
 def queue_url(name: str) -> str:
     """The URL of one of our queues, by logical name (``notifications``)."""
     return client("sqs").get_queue_url(QueueName=settings().queue(name))["QueueUrl"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import overload
 
 #: DynamoDB tables, by logical name (the physical name is ``<prefix>-<name>``).
 TABLES = ("accounts", "logins", "auth", "sessions", "ledger", "pricing", "countries", "audit",
@@ -70,9 +71,14 @@ class Settings:
         return f"{self.prefix}/carrier"
 
 
+@overload
+def _env(name: str) -> str | None: ...
+@overload
+def _env(name: str, default: str) -> str: ...
 def _env(name: str, default: str | None = None) -> str | None:
+    """The variable's value; ``default`` when it is unset or empty."""
     value = os.environ.get(name)
-    return value if value not in (None, "") else default
+    return value if value else default
 
 
 @lru_cache(maxsize=1)

@@ -122,22 +122,21 @@ class InvalidToken(AuthFailed):
         return {}  # a refresh token is sent in the body, not as HTTP authentication
 
 
-class WrongPassword(JmcError):
-    """A signed-in user's current password is wrong (they are who they are: 403, not 401)."""
-
-    status = 403
-    code = "invalid_password"
-
-    def __init__(self) -> None:
-        super().__init__("current_password is incorrect", field="current_password")
-
-
 class Forbidden(JmcError):
     status = 403
     code = "forbidden"
 
-    def __init__(self, message: str = "You are not allowed to do this"):
-        super().__init__(message)
+    def __init__(self, message: str = "You are not allowed to do this", field: str | None = None):
+        super().__init__(message, field=field)
+
+
+class WrongPassword(Forbidden):
+    """A signed-in user's current password is wrong (they are who they are: 403, not 401)."""
+
+    code = "invalid_password"
+
+    def __init__(self) -> None:
+        super().__init__("current_password is incorrect", field="current_password")
 
 
 class AccountInactive(JmcError):

@@ -43,7 +43,7 @@ def serialise_dynamodb() -> None:
     def call_action(self):
         with lock:
             return original(self)
-    DynamoHandler.call_action = call_action
+    DynamoHandler.call_action = call_action  # type: ignore[method-assign]  # patching moto is the point
     _snapshot_items_not_tables()
     _query_without_sorting_the_table()  # safe because requests are serialised above
     _installed = True
@@ -52,14 +52,14 @@ def serialise_dynamodb() -> None:
 def speed_up_server() -> None:
     """moto's server reads its list of service modules once, not per request (idempotent)."""
     from moto import backends
-    if getattr(backends.list_of_moto_modules, "cached", False):
+    if getattr(backends, "_jmc_modules_cached", False):
         return
     modules = frozenset(backends.list_of_moto_modules())
 
     def list_of_moto_modules():
         return modules
-    list_of_moto_modules.cached = True
     backends.list_of_moto_modules = list_of_moto_modules
+    backends._jmc_modules_cached = True  # type: ignore[attr-defined]  # our mark on moto's module
 
 
 def _snapshot_items_not_tables() -> None:
@@ -68,7 +68,7 @@ def _snapshot_items_not_tables() -> None:
     from moto.dynamodb.models.table import Table
 
     # The backend's own snapshot becomes the table itself (rolling back to it is a no-op) ...
-    models.copy = types.SimpleNamespace(
+    models.copy = types.SimpleNamespace(  # type: ignore[assignment]  # moto's module, patched
         deepcopy=lambda value, memo=None: value if isinstance(value, Table) else copy.deepcopy(value, memo))
     backend_class = models.DynamoDBBackend
     apply_transaction = backend_class.transact_write_items
@@ -85,7 +85,7 @@ def _snapshot_items_not_tables() -> None:
                 else:
                     self.put_item(table_name, before)
             raise
-    backend_class.transact_write_items = transact_write_items
+    backend_class.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
 def _query_without_sorting_the_table() -> None:
@@ -99,7 +99,7 @@ def _query_without_sorting_the_table() -> None:
             return query(self, hash_key, *args, **kwargs)
         finally:
             del self.all_items
-    Table.query = query_reading_less
+    Table.query = query_reading_less  # type: ignore[method-assign]
 
 
 def _unsorted_items(table) -> list:

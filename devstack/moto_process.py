@@ -39,7 +39,7 @@ class MotoProcess:
         """The child's exit code once it has stopped (None while it runs)."""
         return None if self._proc is None else self._proc.poll()
 
-    def start(self) -> "MotoProcess":
+    def start(self) -> MotoProcess:
         self._proc = subprocess.Popen([sys.executable, "-m", "devstack.moto_process", self.host, str(self.port)])
         deadline = time.time() + self.start_timeout
         while time.time() < deadline:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from graphlib import TopologicalSorter
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
@@ -48,7 +49,7 @@ class _Stack:
     def _account_id(self) -> str:
         try:
             return self.client("sts").get_caller_identity()["Account"]
-        except Exception:  # no STS on the endpoint: moto's default account
+        except Exception:  # noqa: BLE001 - no STS on the endpoint: moto's default account
             return DEFAULT_ACCOUNT_ID
 
     # -- intrinsics ---------------------------------------------------------------------

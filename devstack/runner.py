@@ -18,8 +18,9 @@ import os
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import boto3
 from chalice.app import CloudWatchEventConfig, ScheduledEventConfig, SQSEventConfig
@@ -44,7 +45,7 @@ def sqs_event(messages: list[dict], queue_arn: str, region: str) -> dict:
 def scheduled_event(rule_name: str, region: str) -> dict:
     return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event",
             "source": "aws.events", "account": "123456789012",
-            "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "region": region,
+            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "region": region,
             "resources": [f"arn:aws:events:{region}:123456789012:rule/{rule_name}"], "detail": {}}
 
 
@@ -90,7 +91,7 @@ class EventRunner:
         try:
             resolve_handler(source.handler_string)(event, None)
             return True
-        except Exception as exc:  # Lambda would log and let the source retry
+        except Exception as exc:  # noqa: BLE001 - Lambda would log it and let the source retry
             log.warning("%s failed: %s", source.name, exc)
             return False
 
@@ -104,7 +105,7 @@ class EventRunner:
                     QueueUrl=url, MaxNumberOfMessages=min(10, source.batch_size),
                     WaitTimeSeconds=self._wait, VisibilityTimeout=self._visibility,
                     AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
-            except Exception as exc:  # the emulator is going away, or a blip
+            except Exception as exc:  # noqa: BLE001 - the emulator is going away, or a blip
                 if not self._stop.is_set():
                     log.warning("polling %s failed: %s", source.queue, exc)
                     time.sleep(1)
@@ -119,7 +120,7 @@ class EventRunner:
             try:
                 messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=self._wait,
                                                VisibilityTimeout=self._visibility).get("Messages", [])
-            except Exception as exc:  # the emulator is going away, or a blip
+            except Exception as exc:  # noqa: BLE001 - the emulator is going away, or a blip
                 if not self._stop.is_set():
                     log.warning("polling events for %s failed: %s", source.name, exc)
                     time.sleep(1)

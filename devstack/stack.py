@@ -6,6 +6,7 @@ app is imported, because table and queue names are fixed at import time.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -46,13 +47,13 @@ class LocalStack:
     seed: bool = True
     info: dict[str, str] = field(default_factory=dict)
 
-    def start(self) -> "LocalStack":
+    def start(self) -> LocalStack:
         self._start_moto()
         self._configure_environment()
         from devstack.provision import provision_stack
         provision_stack(TEMPLATE, {"Stage": "local"}, endpoint_url=self.aws_endpoint_url, region=REGION)
         self._start_carrier()
-        from app import app  # noqa: E402 - only now are resource names in the environment
+        from app import app
         self.app = app
         self.seeded = None
         if self.seed:
@@ -74,17 +75,16 @@ class LocalStack:
                      lambda: self.moto.stop(), self._remove_tls_files):
             try:
                 step()
-            except Exception as exc:  # keep stopping the rest
+            except Exception as exc:  # noqa: BLE001 - keep stopping the rest
                 log.warning("while stopping: %s", exc)
 
     def _remove_tls_files(self) -> None:
         """The CA is remade at every start; its key should not outlive the stack. The parent
         (``build/devstack-tls``) goes too, unless another stack's directory is still in it."""
         shutil.rmtree(self.tls_dir, ignore_errors=True)
-        try:
-            self.tls_dir.parent.rmdir()  # refuses a directory that is not empty
-        except OSError:
-            pass  # another stack side by side still has its CA there, or it is gone already
+        # rmdir refuses a directory that is not empty: another stack side by side still has its CA there.
+        with contextlib.suppress(OSError):
+            self.tls_dir.parent.rmdir()
 
     # --- parts -----------------------------------------------------------------------------
 
@@ -117,6 +117,7 @@ class LocalStack:
     def _start_carrier(self) -> None:
         """The simulator accepts the platform's own carrier credentials from Secrets Manager."""
         import boto3
+
         from carrier_sim.server import CarrierSimulator
         from chalicelib.config import settings
         secret = boto3.client("secretsmanager", region_name=REGION).get_secret_value(

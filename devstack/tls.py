@@ -15,7 +15,7 @@ import socket
 import ssl
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from chalice.local import LocalChalice, LocalDevServer, ThreadedHTTPServer
@@ -67,7 +67,7 @@ def create(directory: Path) -> LocalTls:
     ``server-key.pem`` and ``ca-key.pem`` (0600). Files already there are replaced."""
     directory.mkdir(parents=True, exist_ok=True)
     directory.chmod(0o700)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = (x509.CertificateBuilder().subject_name(_name("JMC local CA")).issuer_name(_name("JMC local CA"))
                .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..domain.money import format_amount
+from ..errors import NotFound
 from ..services import billing, catalog
 from ..store.accounts import get_account
 from . import serializers
@@ -17,6 +18,8 @@ def balance():
     """Works for portal users (Bearer) and customer systems (Basic app_key:app_secret)."""
     who = caller(bp.current_request, apps_allowed=True)
     account = get_account(who.account_id)
+    if account is None:
+        raise NotFound("Account")
     return {"balance": format_amount(int(account.balance_micros)), "currency": account.currency}
 
 

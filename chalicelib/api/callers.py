@@ -9,18 +9,19 @@ from ..errors import AuthFailed, Forbidden
 from ..services import apps as app_service
 from ..services import identity
 from ..services.identity import Caller
+from .request import header
 
 
 def caller(request, *, apps_allowed: bool = False) -> Caller:
     """The authenticated caller: a portal user, or where ``apps_allowed`` an application.
     AuthFailed (401) for missing, unsupported, wrong or expired credentials."""
-    header = (request.headers or {}).get("authorization", "")
-    scheme, _, credentials = header.partition(" ")
+    given = header(request, "authorization") or ""
+    scheme, _, credentials = given.partition(" ")
     if scheme.lower() == "bearer" and credentials:
         return identity.authenticate_bearer(credentials.strip())
     if scheme.lower() == "basic" and credentials and apps_allowed:
         return app_service.authenticate(*basic_credentials(credentials))
-    raise AuthFailed("Credentials are required" if not header else "Unsupported credentials")
+    raise AuthFailed("Credentials are required" if not given else "Unsupported credentials")
 
 
 def basic_credentials(credentials: str) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from ..domain import vonage_signature
 from ..errors import AuthFailed, InvalidRequest
 from ..services import receipts
 from .blueprint import Blueprint
+from .request import header, raw_body
 
 bp = Blueprint(__name__)
 
@@ -58,9 +59,9 @@ def _receive(request) -> Response:
 def receipt_params(request) -> dict:
     """GET receipts come in the query string; POST ones as JSON (Vonage's default) or a form."""
     params = dict(request.query_params or {})
-    raw = request.raw_body or b""
+    raw = raw_body(request)
     if request.method == "POST" and raw:
-        content_type = (request.headers or {}).get("content-type", "")
+        content_type = header(request, "content-type") or ""
         try:
             if content_type.startswith(FORM):
                 params.update({k: v[-1] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()})

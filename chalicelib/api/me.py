@@ -4,9 +4,9 @@ from __future__ import annotations
 from chalice import Response
 
 from ..domain.money import format_amount
-from ..errors import InvalidRequest
+from ..errors import InvalidRequest, NotFound
 from ..services import identity
-from ..store.accounts import User, get_account, get_or_none, user_sk
+from ..store.accounts import get_account
 from . import serializers
 from .blueprint import Blueprint
 from .callers import user_caller
@@ -18,8 +18,10 @@ bp = Blueprint(__name__)
 @bp.route("/v1/me", methods=["GET"])
 def me():
     who = user_caller(bp.current_request)
+    user = identity.current_user(who)
     account = get_account(who.account_id)
-    user = get_or_none(User, who.account_id, user_sk(who.user_id))
+    if account is None:
+        raise NotFound("Account")
     return {"user": serializers.user(user), "role": user.role,
             "account": serializers.account(account, with_balance=False),
             "balance": format_amount(int(account.balance_micros)), "currency": account.currency,

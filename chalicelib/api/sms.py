@@ -13,8 +13,22 @@ from urllib.parse import parse_qs
 from chalice import Response
 
 from ..domain.money import format_amount
-from ..errors import (AccountInactive, AuthFailed, Blacklisted, Conflict, FieldError, Forbidden,
-                      IdempotencyConflict, InsufficientBalance, JmcError, NotFound, RateLimited, TextTooLong)
+from ..errors import (
+    AccountInactive,
+    AuthFailed,
+    Blacklisted,
+    Conflict,
+    FieldError,
+    Forbidden,
+    IdempotencyConflict,
+    InsufficientBalance,
+    InternalError,
+    JmcError,
+    NotFound,
+    RateLimited,
+    TextTooLong,
+    UpstreamUnavailable,
+)
 from ..services import apps as app_service
 from ..services import sending, webhooks
 from ..services.identity import Caller
@@ -22,7 +36,7 @@ from ..services.sending import SendRequest
 from ..store.accounts import get_account
 from .blueprint import Blueprint
 from .callers import caller
-from .request import json_body
+from .request import header, json_body, raw_body
 from .serializers import accepted_message
 
 bp = Blueprint(__name__)
@@ -42,9 +56,8 @@ def send_sms():
     if who.kind != "app":
         raise Forbidden("Send with an application's credentials (HTTP Basic app_key:app_secret)")
     req = native_request(json_body(request))
-    key = (request.headers or {}).get("idempotency-key")
-    accepted = sending.accept(who, req, key)
-    headers = {"Idempotent-Replayed": "true"} if accepted.replayed else {}
+    accepted = sending.accept(who, req, header(request, "idempotency-key") or None)
+    headers: dict[str, str | list[str]] = {"Idempotent-Replayed": "true"} if accepted.replayed else {}
     return Response(body=accepted_message(accepted.message), status_code=202, headers=headers)
 
 
@@ -107,6 +120,8 @@ VONAGE_STATUS: dict[type[JmcError], tuple[str, str]] = {
     Conflict: ("3", "Invalid params: {message}"),
     NotFound: ("3", "Invalid params: {message}"),
     Forbidden: ("4", "Bad Credentials"),
+    InternalError: ("5", "Internal Error"),
+    UpstreamUnavailable: ("5", "Internal Error"),
     JmcError: ("5", "Internal Error"),
 }
 #: Vonage names some parameters' problems with codes of their own.
@@ -140,7 +155,7 @@ def vonage_send():
     try:
         params = vonage_params(request)
         who = _vonage_caller(request, params)
-        accepted = sending.accept(who, vonage_request(params), (request.headers or {}).get("idempotency-key"))
+        accepted = sending.accept(who, vonage_request(params), header(request, "idempotency-key") or None)
     except VonageRefusal as refusal:
         return _vonage_error(refusal.status, refusal.detail, params)
     except JmcError as exc:  # every outcome is HTTP 200 with a Vonage status, as Vonage does
@@ -154,8 +169,8 @@ def vonage_send():
 def vonage_params(request) -> dict[str, str]:
     """Form or JSON body (and query string) as one flat dict of strings."""
     params = {k: v for k, v in (request.query_params or {}).items()}
-    raw = request.raw_body or b""
-    content_type = (request.headers or {}).get("content-type", "")
+    raw = raw_body(request)
+    content_type = header(request, "content-type") or ""
     try:
         if content_type.startswith(JSON):
             body = json.loads(raw or b"{}")
@@ -171,8 +186,7 @@ def vonage_params(request) -> dict[str, str]:
 
 def _vonage_caller(request, params: dict[str, str]) -> Caller:
     key, secret = params.get("api_key"), params.get("api_secret")
-    header = (request.headers or {}).get("authorization", "")
-    if not key and header.lower().startswith("basic "):
+    if not key and (header(request, "authorization") or "").lower().startswith("basic "):
         return caller(request, apps_allowed=True)
     if not key or not secret:
         raise VonageRefusal("2", "Missing api_key" if not key else "Missing api_secret")

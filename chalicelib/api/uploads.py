@@ -11,7 +11,7 @@ from ..files import numbers
 from ..services import uploads
 from .blueprint import Blueprint
 from .callers import customer
-from .request import json_body, query
+from .request import header, json_body, query, raw_body
 from .serializers import upload as view
 
 bp = Blueprint(__name__)
@@ -41,8 +41,8 @@ def upload_numbers():
     who = customer(bp.current_request)
     request = bp.current_request
     params = query(request)
-    item = uploads.upload_file(who, params.get("kind"), request.raw_body or b"", params.get("filename"),
-                               (request.headers or {}).get("content-type"))
+    item = uploads.upload_file(who, params.get("kind"), raw_body(request), params.get("filename"),
+                               header(request, "content-type"))
     return Response(body=view(item, uploads.report_url(item)), status_code=201)
 
 

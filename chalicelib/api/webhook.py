@@ -75,7 +75,8 @@ def list_webhook_deliveries():
     items, next_cursor = webhooks.deliveries(who.account_id, limit, cursor, params.get("message_id"),
                                              params.get("status"))
     return {"deliveries": [{"event_id": d.event_id, "message_id": d.message_id, "url": d.url, "status": d.status,
-                            "attempts": int(d.attempts), "last_status_code": d.last_status_code and int(d.last_status_code),
+                            "attempts": int(d.attempts),
+                            "last_status_code": d.last_status_code and int(d.last_status_code),
                             "last_error": d.last_error, "next_attempt_at": iso(d.next_attempt_at),
                             "created_at": iso(d.created_at), "updated_at": iso(d.updated_at)} for d in items],
             "next_cursor": next_cursor}

@@ -125,7 +125,8 @@ class VonageClient:
                 exc.attempts = attempt
                 raise
         raise CarrierError(f"carrier did not take the message after {self._attempts} attempts: {last}",
-                           status=last.status, http_status=last.http_status, attempts=self._attempts)
+                           status=last.status if last else None, http_status=last.http_status if last else None,
+                           attempts=self._attempts)
 
     def _form(self, *, to, sender, text, client_ref, unicode, callback) -> dict[str, str]:
         form = {

@@ -18,7 +18,8 @@ _DATA = Path(__file__).resolve().parent / "data" / "country_names.json"
 
 @lru_cache(maxsize=1)
 def _names() -> dict[str, dict[str, str]]:
-    return json.loads(_DATA.read_text(encoding="utf-8"))
+    names: dict[str, dict[str, str]] = json.loads(_DATA.read_text(encoding="utf-8"))
+    return names
 
 
 def country_name(code: str, lang: str = "en") -> str:

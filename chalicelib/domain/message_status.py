@@ -7,7 +7,7 @@ reached); ``blocked`` (blacklisted) never leaves the platform. A final state is 
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 QUEUED = "queued"
 SUBMITTED = "submitted"

@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 GSM7_BASIC = frozenset(
@@ -60,11 +61,13 @@ def segment_domestic(signature: str, body: str) -> Segmentation:
     return _split(text, lambda _: 1, *DOMESTIC_LIMITS, UCS2)
 
 
-def _split(text: str, cost, single: int, per_part: int, encoding: str) -> Segmentation:
+def _split(text: str, cost: Callable[[str], int], single: int, per_part: int, encoding: str) -> Segmentation:
     units = sum(cost(ch) for ch in text)
     if units <= single:
         return Segmentation(encoding, units, (text,) if text else ())
-    parts, current, used = [], [], 0
+    parts: list[str] = []
+    current: list[str] = []
+    used = 0
     for ch in text:  # a character's units never straddle two parts
         width = cost(ch)
         if used + width > per_part:

@@ -4,8 +4,8 @@ takes a range (the message log today; reports, exports and the archive next)."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from ..errors import FieldError
 
@@ -40,7 +40,7 @@ def parse_time(value: str, field_name: str, zone: Callable[[], tzinfo], *, is_en
             parsed = datetime.fromisoformat(text)
             if parsed.tzinfo is None:
                 parsed = parsed.replace(tzinfo=zone())
-        parsed = parsed.astimezone(timezone.utc)
+        parsed = parsed.astimezone(UTC)
     except (ValueError, OverflowError):
         raise FieldError(field_name, "must be an ISO 8601 time such as 2026-11-23T08:00:00+08:00, "
                                      "or a date such as 2026-11-23") from None

@@ -12,11 +12,22 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable, Iterator, Protocol
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Generic, Protocol, TypeVar
 
 MAX_PAGE_SIZE = 1000  # items one Query asks for at most (DynamoDB also stops at 1 MB)
+
+
+class Keyed(Protocol):
+    ckey: str
+
+
+#: ``read_page(page_size) -> (matching items newest first, ckey of DynamoDB's
+#: LastEvaluatedKey or None at the end, items examined)``: one Query call.
+K = TypeVar("K", bound=Keyed)
+PageReader = Callable[[int], "tuple[list[K], str | None, int]"]
 
 
 def ckey(created_at: datetime, item_id: str) -> str:
@@ -24,11 +35,11 @@ def ckey(created_at: datetime, item_id: str) -> str:
     return f"{created_at.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3]}Z#{item_id}"
 
 
-def take_page(stream: Iterator[Keyed | Resume], limit: int) -> tuple[list, str | None]:
+def take_page(stream: Iterator[K | Resume], limit: int) -> tuple[list[K], str | None]:
     """Up to ``limit`` items of ``stream`` and the position the next page starts strictly
     below: the last item's ``ckey`` when the page is full, Resume's position when the budget
     ran out, None when the stream ended."""
-    items: list = []
+    items: list[K] = []
     for entry in stream:
         if isinstance(entry, Resume):
             return items, entry.before
@@ -74,31 +85,22 @@ class Budget:
         return (self.queries is not None and self.queries <= 0) or (self.examined is not None and self.examined <= 0)
 
 
-class Keyed(Protocol):
-    ckey: str
-
-
-#: ``read_page(page_size) -> (matching items newest first, ckey of DynamoDB's
-#: LastEvaluatedKey or None at the end, items examined)``: one Query call.
-PageReader = Callable[[int], "tuple[list[Keyed], str | None, int]"]
-
-
 @dataclass
-class Partition:
+class Partition(Generic[K]):
     """One index partition, read newest first a page at a time, within ``[floor, upper)``.
 
     Invariant: every item of the partition at or above ``frontier`` has been examined, and
     the matches among them not yet yielded are in ``buffer``, newest first."""
-    read_page: PageReader
+    read_page: PageReader[K]
     upper: str
     floor: str
     page_size: int
     frontier: str = field(init=False)
-    buffer: deque = field(init=False, default_factory=deque)
+    buffer: deque[K] = field(init=False, default_factory=deque)
     fetched: bool = field(init=False, default=False)
     done: bool = field(init=False, default=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.frontier = self.upper
 
     def fetch(self) -> int:
@@ -111,7 +113,7 @@ class Partition:
         return examined
 
 
-def merge_newest_first(partitions: list[Partition], budget: Budget) -> Iterator[Keyed | Resume]:
+def merge_newest_first(partitions: list[Partition[K]], budget: Budget) -> Iterator[K | Resume]:
     """A k-way merge of partitions into one stream, newest ``ckey`` first.
 
     Every partition's first page is read whatever the budget. After that, to yield the
@@ -138,12 +140,12 @@ def merge_newest_first(partitions: list[Partition], budget: Budget) -> Iterator[
         yield max(heads, key=lambda p: p.buffer[0].ckey).buffer.popleft()
 
 
-def _pause_position(partitions: list[Partition]) -> str | None:
+def _pause_position(partitions: list[Partition[K]]) -> str | None:
     position = max(p.frontier for p in partitions if not p.done)
     return position if position < max(p.upper for p in partitions) else None
 
 
-def _pause(partitions: list[Partition], position: str) -> Iterator[Keyed | Resume]:
+def _pause(partitions: list[Partition[K]], position: str) -> Iterator[K | Resume]:
     ready = [item for p in partitions for item in p.buffer if item.ckey >= position]
     yield from sorted(ready, key=lambda item: item.ckey, reverse=True)
     yield Resume(position)
@@ -151,7 +153,7 @@ def _pause(partitions: list[Partition], position: str) -> Iterator[Keyed | Resum
 
 def day_start_key(day: date) -> str:
     """The ``ckey`` bound below every message of ``day`` (UTC) and above every earlier one."""
-    return ckey(datetime.combine(day, time(), tzinfo=timezone.utc), "")
+    return ckey(datetime.combine(day, time(), tzinfo=UTC), "")
 
 
 def days_newest_first(lower: str, upper: str) -> Iterator[tuple[date, str, str]]:
@@ -168,8 +170,8 @@ def days_newest_first(lower: str, upper: str) -> Iterator[tuple[date, str, str]]
 
 
 
-def merge_days(days: Iterator[tuple[date, str, str]], partitions_of: Callable[[date, str, str], list[Partition]],
-               budget: Budget) -> Iterator[Keyed | Resume]:
+def merge_days(days: Iterator[tuple[date, str, str]], partitions_of: Callable[[date, str, str], list[Partition[K]]],
+               budget: Budget) -> Iterator[K | Resume]:
     """Day by day (newest first), each day's partitions merged. A day is started only while
     the budget lasts (the first always); otherwise Resume below the last finished day."""
     for n, (day, day_lower, day_upper) in enumerate(days):

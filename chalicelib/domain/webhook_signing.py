@@ -30,5 +30,5 @@ def verify(secret: str, timestamp: str, body: bytes, header: str, *, now: float 
 
 def backoff_seconds(attempt: int, base: float, cap: float = 3600.0, jitter: float = 0.0) -> float:
     """Delay before attempt ``attempt + 1``: base·2^(attempt-1), capped, with ±jitter (0..1)."""
-    delay = min(cap, base * 2 ** max(0, attempt - 1))
+    delay = min(cap, base * 2.0 ** max(0, attempt - 1))
     return delay * (1 + jitter)

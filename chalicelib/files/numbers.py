@@ -16,8 +16,9 @@ import io
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import Any, BinaryIO, TextIO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -121,7 +122,7 @@ def _csv_rows(data: BinaryIO) -> Iterator[tuple[int, str]]:
         text.detach()
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: object) -> str:
     """A number cell as Excel users type it: 8613800138000 (an int or float) or text."""
     if value is None:
         return ""
@@ -188,9 +189,9 @@ class BadRowsReport:
     ``REPORT_MAX_ROWS``; past that only the count goes on, and a last row says how many
     were not listed."""
 
-    def __init__(self):
-        self._book = None
-        self._sheet = None
+    def __init__(self) -> None:
+        self._book: Workbook | None = None
+        self._sheet: Any = None  # the write-only sheet being filled
         self._sheet_rows = 0
         self._max_rows = REPORT_MAX_ROWS
         self.count = 0
@@ -211,7 +212,7 @@ class BadRowsReport:
         """Bad rows counted but not listed (the report is full)."""
         self.unlisted += count
 
-    def _append(self, row: list) -> None:
+    def _append(self, row: list[object]) -> None:
         if self._sheet is None or self._sheet_rows >= SHEET_ROWS:
             self._start_sheet()
         self._sheet.append(row)
@@ -230,7 +231,8 @@ class BadRowsReport:
         if self._book is None:
             return None
         if self.unlisted:
-            self._append([None, None, f"另有{self.unlisted}条异常数据未列出 ({self.unlisted} more bad rows not listed)"])
+            note = f"另有{self.unlisted}条异常数据未列出 ({self.unlisted} more bad rows not listed)"
+            self._append([None, None, note])
         out = io.BytesIO()
         self._book.save(out)
         self._book = self._sheet = None
@@ -248,13 +250,14 @@ class SpilledNumbers:
     every copy of a number lands in the same bucket and can be deduplicated there alone."""
 
     def __init__(self, directory: str, buckets: int = SPILL_BUCKETS):
-        self._files = [tempfile.TemporaryFile("w+", encoding="ascii", dir=directory, newline="\n")
+        # Open for the object's life, closed by ``close`` (the parser's ``finally``).
+        self._files = [tempfile.TemporaryFile("w+", encoding="ascii", dir=directory, newline="\n")  # noqa: SIM115
                        for _ in range(buckets)]
 
     def add(self, e164: str, country: str) -> None:
         self._files[zlib.crc32(e164.encode()) % len(self._files)].write(f"{e164},{country}\n")
 
-    def buckets(self) -> Iterator[Iterator[str]]:
+    def buckets(self) -> Iterator[TextIO]:
         for spill in self._files:
             spill.seek(0)
             yield spill

@@ -22,8 +22,8 @@ import codecs
 import csv
 import gzip
 import io
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
 
 from .numbers import ParseResult, UnreadableFile, parse
 
@@ -130,7 +130,7 @@ class BadRowsSpool:
     """One part's bad rows (local row number, value, reason) as gzip csv, in memory: they
     are small beside the part, and the report joins the parts in order."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._buffer = io.BytesIO()
         self._gzip = gzip.GzipFile(fileobj=self._buffer, mode="wb", compresslevel=6)
         self._text = io.TextIOWrapper(self._gzip, encoding="utf-8", newline="")

@@ -7,7 +7,8 @@ record we finished ourselves, then raise if any failed: only the failed ones com
 from __future__ import annotations
 
 import logging
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .. import aws
 
@@ -18,7 +19,7 @@ class BatchFailed(Exception):
     """Some records of a batch failed; they stay on the queue and are redelivered."""
 
 
-def process_batch(event: Iterable, queue: str, handle: Callable[[dict | str], None]) -> int:
+def process_batch(event: Iterable[Any], queue: str, handle: Callable[[str], object]) -> int:
     """Run ``handle(record.body)`` per record; delete successes; raise if any failed."""
     failures = 0
     succeeded = []

@@ -14,10 +14,10 @@ import secrets
 from .. import aws
 from ..config import settings
 from ..domain.ids import new_id
-from ..store import audit
-from ..store.accounts import App, app_sk, get_or_none, list_items
-from ..store.base import utcnow
 from ..errors import AuthFailed, FieldError, InvalidRequest
+from ..store import audit
+from ..store.accounts import App, app_by_key, app_sk, get_or_none, list_items
+from ..store.base import utcnow
 from .identity import Caller
 
 
@@ -81,11 +81,8 @@ def disable_app(caller: Caller, app: App) -> None:
 def authenticate(app_key: str, app_secret: str) -> Caller:
     """Check an ``app_key:app_secret`` pair. The index finds the app; a consistent read of
     the app itself sees a disable at once."""
-    candidates = list(App.by_key.query(app_key, limit=1)) if app_key else []
-    if not candidates:
-        _digest(app_secret)  # same work either way
-        raise AuthFailed()
-    app = get_or_none(App, candidates[0].pk, candidates[0].sk)
-    if app is None or app.status != "active" or not hmac.compare_digest(_digest(app_secret), app.secret_hash):
+    app = app_by_key(app_key)
+    digest = _digest(app_secret)  # the same work whether or not the key exists
+    if app is None or app.status != "active" or not hmac.compare_digest(digest, app.secret_hash):
         raise AuthFailed()
     return Caller("app", app.pk, app_id=app.app_id)

@@ -60,7 +60,7 @@ def app_for(caller: Caller, app_id: object) -> str:
     """The app whose list ``caller`` works on: its own for an app caller (``app_id`` absent,
     empty or its own; anything else AppNotFound), else one of the caller's account's apps.
     A user must name the app: InvalidRequest when missing, FieldError when not a string."""
-    if caller.kind == "app":
+    if caller.kind == "app" and caller.app_id:
         if app_id not in (None, "", caller.app_id):
             raise AppNotFound()
         return caller.app_id

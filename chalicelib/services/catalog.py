@@ -7,9 +7,9 @@ from ..domain.countries import NUMERIC_SENDER_ONLY, CountryError, check_sender_i
 from ..domain.ids import new_id
 from ..domain.money import MoneyError, parse_amount
 from ..domain.phone import PhoneNumberError, parse_phone
+from ..errors import FieldError, missing_or_invalid
 from ..store.accounts import Sender, Signature, get_or_none, list_items, sender_sk, signature_sk
 from ..store.pricing import DEFAULT_SCOPE, CountryRule, Price, account_scope
-from ..errors import FieldError, missing_or_invalid
 
 
 def country_field(value: object, field: str = "country") -> str:

@@ -8,16 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pynamodb.exceptions import TransactWriteError
-
 from ..domain import identity as rules
 from ..domain.identity import IdentityError
 from ..domain.ids import new_id
 from ..domain.phone import PhoneNumberError, parse_login_phone
 from ..errors import Conflict, FieldError, InvalidRequest, missing_or_invalid
-from ..store.accounts import PROFILE, Account, User, list_items, user_sk
-from ..store.auth import LoginRecord, get_login
-from ..store.base import decode_cursor, iso, page, transaction, utcnow
+from ..store.accounts import PROFILE, Account, User, list_items, save_user, user_sk
+from ..store.base import decode_cursor, iso, page, utcnow
 from . import notify
 
 CURRENCIES = frozenset({"USD", "CNY", "EUR", "HKD", "SGD", "GBP", "JPY", "TWD", "MOP"})
@@ -123,23 +120,9 @@ def _commit_users(new_user: NewUser, extra: Account | None = None, field_prefix:
     """Write the user, its login records (and the new account) in one transaction."""
     user = new_user.user
     logins = [("email", user.email)] + ([("phone", user.phone)] if user.phone else [])
-    try:
-        with transaction() as tx:
-            if extra is not None:
-                tx.save(extra, condition=Account.pk.does_not_exist())
-            tx.save(user, condition=User.pk.does_not_exist())
-            for _, login in logins:
-                tx.save(LoginRecord(login, account_id=user.account_id, user_id=user.user_id),
-                        condition=LoginRecord.login.does_not_exist())
-    except TransactWriteError as exc:
-        taken = _taken_login(logins)
-        if taken:
-            raise Conflict(f"{field_prefix}{taken} is already in use", f"{field_prefix}{taken}") from None
-        raise exc
-
-
-def _taken_login(logins: list[tuple[str, str]]) -> str | None:
-    return next((field for field, login in logins if get_login(login) is not None), None)
+    taken = save_user(user, logins, extra)
+    if taken:
+        raise Conflict(f"{field_prefix}{taken} is already in use", f"{field_prefix}{taken}")
 
 
 def _send_initial_password(new_user: NewUser, account: Account) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import timedelta
-from typing import Literal
+from typing import Literal, cast
 
 from .. import aws
 from ..carrier import platform_client, platform_credentials
@@ -30,8 +30,7 @@ from ..domain import billing_states
 from ..domain import message_status as states
 from ..domain.segments import UCS2
 from ..store.base import utcnow
-from ..store.messages import (Message, claim_for_submit, get_message, mark_in_doubt, pending_since,
-                              release_submit_claim)
+from ..store.messages import Message, claim_for_submit, get_message, mark_in_doubt, pending_since, release_submit_claim
 from . import billing, messages
 from .ratelimit import RateLimitTimeout, SharedRateLimiter
 
@@ -102,7 +101,11 @@ def dispatch_message(message: Message) -> Outcome:
     except CarrierError as exc:
         return _carrier_failed(message, exc)
     record_result(message, result)
-    return message.status  # type: ignore[return-value]
+    return _status(message)
+
+
+def _status(message: Message) -> Outcome:
+    return cast(Outcome, message.status)  # a message status, each of which Outcome lists
 
 
 def _carrier_failed(message: Message, exc: CarrierError) -> Outcome:
@@ -143,10 +146,10 @@ def _settle_in_doubt(message: Message) -> Outcome:
     """A claimed message still ``queued``: finish whatever the last worker got to."""
     if message.billing == billing_states.REFUNDED:  # it booked a refusal, then died before the status
         messages.move_status(message, states.FAILED if message.err_code == CARRIER_UNAVAILABLE else states.REJECTED)
-        return message.status  # type: ignore[return-value]
+        return _status(message)
     if message.billing == billing_states.SETTLED:  # it booked the submit, then died before the status
         messages.move_status(message, states.SUBMITTED)
-        return message.status  # type: ignore[return-value]
+        return _status(message)
     mark_in_doubt(message, IN_DOUBT)
     messages.move_status(message, states.SUBMITTED)
     return "in-doubt"
@@ -165,9 +168,10 @@ def enqueue(message_id: str) -> bool:
     """Hand a queued message to the dispatch workers. A failure here loses nothing: the
     message stays ``queued`` in the pending index, and the sweeper re-enqueues it."""
     try:
-        aws.client("sqs").send_message(QueueUrl=aws.queue_url(QUEUE), MessageBody=json.dumps({"message_id": message_id}))
+        aws.client("sqs").send_message(QueueUrl=aws.queue_url(QUEUE),
+                                       MessageBody=json.dumps({"message_id": message_id}))
         return True
-    except Exception:  # noqa: BLE001 - logged; the sweeper is the safety net
+    except Exception:
         log.exception("could not enqueue %s for dispatch; the sweeper will", message_id)
         return False
 

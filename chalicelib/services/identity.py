@@ -21,8 +21,15 @@ import jwt
 from ..config import settings
 from ..domain import identity as rules
 from ..domain.identity import IdentityError, Login
-from ..errors import AuthFailed, FieldError, InvalidCredentials, InvalidToken, RateLimited, WrongPassword
-from ..errors import missing_or_invalid
+from ..errors import (
+    AuthFailed,
+    FieldError,
+    InvalidCredentials,
+    InvalidToken,
+    RateLimited,
+    WrongPassword,
+    missing_or_invalid,
+)
 from ..store import auth as store
 from ..store.accounts import User, get_or_none, user_sk
 from ..store.auth import AuthRecord, Session, code_key, failures_key
@@ -92,7 +99,7 @@ def request_code(login_text: object, purpose: object) -> None:
                         code_hash=_hash_code(code, login.value) if user else None)
     if not store.save_code(record, now, rules.CODE_RESEND_SECONDS):
         existing = store.get_record(record.key)
-        raise RateLimited((existing.created_at + rules.CODE_RESEND_SECONDS - now) if existing else 1)
+        raise RateLimited(int(existing.created_at + rules.CODE_RESEND_SECONDS - now) if existing else 1)
     if user:
         what = "log in" if purpose == "login" else "reset your password"
         notify.queue_to_login(login, "Your JMC verification code",
@@ -146,7 +153,7 @@ def login(login_text: object, password: object, code: object) -> Tokens:
 def _check_not_locked(login: str) -> None:
     record = store.get_record(failures_key(login))
     if record and record.failures >= rules.LOGIN_MAX_FAILURES and record.expires_at > _now():
-        raise RateLimited(record.expires_at - _now())
+        raise RateLimited(int(record.expires_at) - _now())
 
 
 # --- sessions and tokens --------------------------------------------------------------
@@ -223,10 +230,18 @@ def close_sessions(user_id: str, keep: str | None = None) -> int:
 
 # --- passwords --------------------------------------------------------------------------
 
+def current_user(caller: Caller) -> User:
+    """The signed-in user behind ``caller`` (AuthFailed for an app, or a user since removed)."""
+    user = get_or_none(User, caller.account_id, user_sk(caller.user_id)) if caller.user_id else None
+    if user is None:
+        raise AuthFailed()
+    return user
+
+
 def change_password(caller: Caller, current: object, new: object) -> None:
     """Change the caller's password; every other session of the user is closed."""
-    user = get_or_none(User, caller.account_id, user_sk(caller.user_id))
-    if user is None or not rules.verify_password(current if isinstance(current, str) else "", user.password_hash):
+    user = current_user(caller)
+    if not rules.verify_password(current if isinstance(current, str) else "", user.password_hash):
         raise WrongPassword()
     new_password = _new_password(new)
     user.update(actions=[User.password_hash.set(rules.hash_password(new_password))])

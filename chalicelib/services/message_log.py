@@ -49,22 +49,39 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, tzinfo
-from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 from ..domain.countries import CountryError, normalise_country
 from ..domain.message_status import MESSAGE_TYPES, STATUSES
 from ..domain.phone import PhoneNumberError, parse_phone
 from ..domain.time_range import parse_range
-from ..domain.timeline import (MAX_PAGE_SIZE, Budget, Partition, Resume, ckey, days_newest_first, first_page_size,
-                               merge_days, merge_newest_first, take_page)
+from ..domain.timeline import (
+    MAX_PAGE_SIZE,
+    Budget,
+    Partition,
+    Resume,
+    ckey,
+    days_newest_first,
+    first_page_size,
+    merge_days,
+    merge_newest_first,
+    take_page,
+)
 from ..errors import CursorError, FieldError
-from ..store.base import decode_cursor, encode_cursor, utcnow
-from ..store.messages import (ACCOUNT_SHARDS, TASK_SHARDS, Message, account_day_key, get_message, recipient_key,
-                              task_shard_key)
 from ..store.accounts import get_account
+from ..store.base import decode_cursor, encode_cursor, utcnow
+from ..store.messages import (
+    ACCOUNT_SHARDS,
+    TASK_SHARDS,
+    Message,
+    account_day_key,
+    get_message,
+    recipient_key,
+    task_shard_key,
+)
 
 PAGE_QUERIES = 200  # DynamoDB calls one API page makes at most (25 empty days of 8 shards)
 PAGE_EXAMINED = 4000  # items one API page examines at most
@@ -249,16 +266,19 @@ def _read(account_id: str, filters: Filters, before: str | None, budget: Budget,
                                day_lower, day_upper, condition, page_size) for shard in range(ACCOUNT_SHARDS)]
         yield from merge_days(days_newest_first(lower, upper), shards_of, budget)
         return
-    if filters.plan == "to":
-        index, keys = Message.by_recipient, [recipient_key(account_id, filters.to)]
+    if filters.to is not None:
+        partitions = [_partition(Message.by_recipient, recipient_key(account_id, filters.to), lower, upper, condition,
+                                 page_size)]
     else:
-        index, keys = Message.by_task, [task_shard_key(filters.task_id, shard) for shard in range(TASK_SHARDS)]
-    yield from merge_newest_first([_partition(index, key, lower, upper, condition, page_size) for key in keys], budget)
+        task_id = filters.task_id or ""  # the plan is "task"
+        partitions = [_partition(Message.by_task, task_shard_key(task_id, shard), lower, upper, condition, page_size)
+                      for shard in range(TASK_SHARDS)]
+    yield from merge_newest_first(partitions, budget)
 
 
 
 def _by_id(account_id: str, filters: Filters, before: str | None) -> Iterator[Message]:
-    message = find(account_id, filters.message_id, filters.app_id)
+    message = find(account_id, filters.message_id or "", filters.app_id)
     if message is None or not _matches(message, filters) or (before is not None and message.ckey >= before):
         return
     if filters.range_given and not ckey(filters.start, "") <= message.ckey < ckey(filters.end, ""):

@@ -17,14 +17,13 @@ import logging
 
 from pynamodb.exceptions import TransactWriteError
 
-from ..domain import billing_states
+from ..domain import billing_states, task_states
 from ..domain import message_status as states
-from ..domain import task_states
 from ..domain.segments import Segmentation, price_micros
 from ..errors import Blacklisted
 from ..store.base import cancelled_by_condition, set_actions, transaction, update_if, utcnow
 from ..store.messages import Message, get_message, index_keys, log_new, log_new_in
-from ..store.tasks import counter_shard, TaskCounter
+from ..store.tasks import TaskCounter, counter_shard
 from . import billing, status_events
 
 log = logging.getLogger(__name__)
@@ -167,7 +166,8 @@ def _book_without_move(message: Message, values: dict, refund_micros: int) -> No
     task's cost, so the refund comes off that cost in the same write."""
     try:
         with transaction() as tx:
-            tx.update(message, actions=set_actions(Message, values), condition=Message.billing == billing_states.RESERVED)
+            tx.update(message, actions=set_actions(Message, values),
+                      condition=Message.billing == billing_states.RESERVED)
             if refund_micros:
                 billing.refund(tx, message.account_id, refund_micros, message.message_id)
                 billing.take_off_task_cost(tx, message, refund_micros)

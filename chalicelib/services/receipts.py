@@ -12,15 +12,15 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Mapping
+from typing import Literal
 
 from ..domain import billing_states
 from ..domain import message_status as states
 from ..errors import InvalidRequest
 from ..store.base import as_dict, utcnow
-from ..store.messages import (Message, UnmatchedReceipt, carrier_pk, get_message, not_final_part,
-                              record_part_status)
+from ..store.messages import Message, UnmatchedReceipt, carrier_pk, get_message, not_final_part, record_part_status
 from . import billing
 from .dispatch import IN_DOUBT
 from .messages import move_status

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Iterable
 
 from .. import aws
 from ..config import settings

@@ -65,7 +65,8 @@ def recipient(to: str) -> PhoneNumber:
         raise FieldError("to", str(exc)) from None
 
 
-def segmentation_for(country: str, text: str, account_id: str, field: str = "text") -> tuple[Segmentation, Segmentation]:
+def segmentation_for(country: str, text: str, account_id: str,
+                     field: str = "text") -> tuple[Segmentation, Segmentation]:
     """(billed, carrier) segmentation of ``text`` to ``country``. Mainland China bills by the
     domestic rule and needs a bound 【signature】 at the start; elsewhere both are the
     GSM-7/UCS-2 rule. FieldError on ``field`` when too long or unsigned."""
@@ -149,7 +150,7 @@ def accept(caller: Caller, req: SendRequest, idempotency_key: str | None = None)
     logged as ``queued``, then enqueued for dispatch.
 
     Raises FieldError (422/400), Blacklisted (logged as ``blocked``, never charged),
-    InsufficientBalance, AccountInactive, IdempotencyConflict (``chalicelib.errors``).
+    InsufficientBalance, AccountInactive, IdempotencyConflict (all in ``errors``).
     """
     message_id = message_id_for(caller, idempotency_key)
     fingerprint = req.fingerprint()

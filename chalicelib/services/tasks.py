@@ -97,7 +97,7 @@ def _name(value: object) -> str:
 
 
 def _app(caller: Caller, app_id: object) -> str:
-    if caller.kind == "app":
+    if caller.kind == "app" and caller.app_id:
         if app_id not in (None, caller.app_id):
             raise FieldError("app_id", "must be the calling application's own id")
         return caller.app_id
@@ -106,7 +106,7 @@ def _app(caller: Caller, app_id: object) -> str:
     app = get_app(caller.account_id, app_id) if isinstance(app_id, str) else None
     if app is None or app.status != "active":
         raise FieldError("app_id", "is not an active application of this account")
-    return app_id
+    return app.app_id
 
 
 def _upload(caller: Caller, upload_id: object, kind: str) -> Upload:
@@ -232,7 +232,8 @@ def create(caller: Caller, data: dict) -> Task:
     task_id = new_id("task")
     send_at = p.send_at or now
     task = Task(task_pk(task_id), task_id=task_id, account_id=caller.account_id, created_by=caller.actor,
-                status=states.SCHEDULED, version=1, created_at=now, updated_at=now, acct=caller.account_id, ckey=task_ckey(iso(now), task_id),
+                status=states.SCHEDULED, version=1, created_at=now, updated_at=now, acct=caller.account_id,
+                ckey=task_ckey(iso(now), task_id),
                 due=DUE, due_key=due_key(iso(send_at), task_id), **_plan_values(p, send_at))
     store.save_new(task)
     return task
@@ -243,7 +244,8 @@ def _plan_values(p: Plan, send_at: datetime) -> dict:
     chunks, countries and estimate included: an edit writes all of it again in its one
     conditional write, so nothing derived from a list it replaced survives it."""
     return {"total": int(p.upload.valid), "chunk_count": int(p.upload.chunk_count),
-            "name": p.name, "kind": p.kind, "app_id": p.app_id, "upload_id": p.upload.upload_id, "senders": p.senders, "requested_from": p.requested_from, "signature_id": p.signature_id, "template_id": p.template_id,
+            "name": p.name, "kind": p.kind, "app_id": p.app_id, "upload_id": p.upload.upload_id, "senders": p.senders,
+            "requested_from": p.requested_from, "signature_id": p.signature_id, "template_id": p.template_id,
             "content": p.content, "text": p.text, "blacklist_check": p.blacklist_check, "send_at": send_at,
             "countries": {k: int(v) for k, v in as_dict(p.upload.countries).items()},
             "estimate": p.estimate, "warning": p.warning, "scheduled": p.send_at is not None}

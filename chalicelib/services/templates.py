@@ -4,10 +4,22 @@ approved ones can be used by domestic tasks. Editing a domestic template sends i
 review."""
 from __future__ import annotations
 
+from typing import Any
+
+from pynamodb.expressions.update import Action
+
 from ..domain.ids import new_id
-from ..store.accounts import PENDING_TEMPLATES, Template, get_or_none, list_items, template_sk
-from ..store.base import iso, utcnow
 from ..errors import FieldError, InvalidRequest, missing_or_invalid
+from ..store.accounts import (
+    PENDING_TEMPLATES,
+    Template,
+    get_or_none,
+    list_items,
+    pending_templates,
+    review_template,
+    template_sk,
+)
+from ..store.base import iso, utcnow
 from .identity import Caller
 
 KINDS = ("international", "domestic")
@@ -55,9 +67,9 @@ def list_for(account_id: str, kind: str | None = None) -> list[Template]:
     return [t for t in items if kind is None or t.kind == kind]
 
 
-def update(template: Template, data: dict) -> Template:
+def update(template: Template, data: dict[str, Any]) -> Template:
     """Change name and/or content; a changed domestic content goes back to review."""
-    actions = [Template.updated_at.set(iso(utcnow()))]
+    actions: list[Action] = [Template.updated_at.set(iso(utcnow()))]
     if "name" in data:
         actions.append(Template.name.set(_text(data, "name", MAX_NAME)))
     if "content" in data:
@@ -75,22 +87,24 @@ def delete(template: Template) -> None:
 
 
 def pending(limit: int = 200) -> list[Template]:
-    """Domestic templates waiting for review, oldest first (sparse index: pending only)."""
-    return list(Template.by_entity.query(PENDING_TEMPLATES, limit=limit))
+    """Domestic templates waiting for review, oldest first."""
+    return pending_templates(limit)
 
 
 def review(caller: Caller, template_id: str, approve: bool, reason: object = None) -> Template | None:
     """Approve, or reject with a reason, a pending template; None when no such pending one."""
-    found = list(Template.by_entity.query(PENDING_TEMPLATES, filter_condition=Template.template_id == template_id))
+    found = pending_templates(None, template_id=template_id)
     if not found:
         return None
     template = get(found[0].account_id, template_id)  # the table, not the eventually consistent index
-    if not approve and (not isinstance(reason, str) or not reason.strip()):
+    if approve:
+        decision, why = "approved", None
+    elif isinstance(reason, str) and reason.strip():
+        decision, why = "rejected", reason.strip()
+    else:
         raise missing_or_invalid("reason", reason, "is required to reject a template")
     if template is None or template.status != "pending":
         return None
-    template.update(actions=[Template.status.set("approved" if approve else "rejected"), Template.entity.remove(),
-                             Template.reason.set(reason.strip()) if not approve else Template.reason.remove(),
-                             Template.reviewed_by.set(caller.actor), Template.updated_at.set(iso(utcnow()))],
-                    condition=Template.status == "pending")
+    if not review_template(template, decision, why, caller.actor):
+        return None  # decided a moment ago by another operator
     return template

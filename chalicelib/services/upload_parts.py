@@ -31,7 +31,8 @@ import gzip
 import logging
 import math
 import tempfile
-from typing import Iterator, Literal
+from collections.abc import Iterator
+from typing import Literal
 
 from .. import aws
 from ..config import settings
@@ -231,7 +232,7 @@ def write_report(upload: Upload) -> Outcome:
         records = store.parts_of(upload.upload_id)
         report = numbers.BadRowsReport()
         s3, files = aws.client("s3"), settings().files_bucket
-        for (part, record), offset in zip(records, parts.row_offsets([int(r.lines) for _, r in records])):
+        for (part, record), offset in zip(records, parts.row_offsets([int(r.lines) for _, r in records]), strict=True):
             if report.full:
                 report.add_unlisted(int(record.invalid))
             elif int(record.invalid):

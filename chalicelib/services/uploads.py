@@ -224,7 +224,7 @@ def _finish(upload: Upload, parsed: numbers.ParsedList, *, new: bool) -> None:
 
 # --- reading ---------------------------------------------------------------------------------
 
-def get(caller: Caller, upload_id: str) -> Upload:
+def get(caller: Caller, upload_id: object) -> Upload:
     """The caller's upload; another account's is indistinguishable from a missing one."""
     upload = get_upload(upload_id) if isinstance(upload_id, str) and upload_id.startswith("upl_") else None
     if upload is None or upload.account_id != caller.account_id:

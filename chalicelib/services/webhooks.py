@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import heapq
 import ipaddress
 import json
 import logging
@@ -21,20 +20,29 @@ import secrets
 import socket
 import time
 from datetime import datetime, timedelta
+from typing import Literal, NamedTuple
 from urllib.parse import urlsplit
 
 import requests
+
 from .. import aws
 from ..config import settings
 from ..domain import webhook_signing
 from ..domain.money import format_amount
-from ..store import audit
 from ..errors import CursorError, FieldError, missing_or_invalid
+from ..store import audit
+from ..store import webhooks as store
 from ..store.base import decode_cursor, encode_cursor, iso, save_if_new, utcnow
 from ..store.messages import Message
-from ..store.webhooks import (CONFIG_SK, DELIVERY_SHARDS, DELIVERY_STATUSES, DELIVERY_TTL_SECONDS, Delivery,
-                              DeliveryRef, WebhookConfig, config_pk, delivery_pk, delivery_sk, event_id_of,
-                              message_ref_pk)
+from ..store.webhooks import (
+    DELIVERY_STATUSES,
+    DELIVERY_TTL_SECONDS,
+    Delivery,
+    WebhookConfig,
+    config_pk,
+    delivery_pk,
+    delivery_sk,
+)
 from .identity import Caller
 
 log = logging.getLogger(__name__)
@@ -44,6 +52,16 @@ MAX_URL = 2048
 RETRY_WINDOW = timedelta(hours=24)
 MAX_SQS_DELAY = 900
 USER_AGENT = "JMC-Webhooks/1"
+
+#: What one delivery attempt came to.
+Outcome = Literal["delivered", "retrying", "dead_lettered", "waiting"]
+
+
+class Attempt(NamedTuple):
+    """One POST to a customer endpoint: the HTTP status it answered (None if none), and
+    what went wrong (None when it took the event)."""
+    code: int | None
+    error: str | None
 
 
 # --- the endpoint and its secret --------------------------------------------------------------
@@ -70,7 +88,7 @@ def _is_private(host: str) -> bool:
         addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
     except socket.gaierror:
         return False  # unresolvable now; delivery will fail and be retried/recorded
-    return any(_private_ip(a) for a in addresses)
+    return any(_private_ip(str(a)) for a in addresses)
 
 
 def _private_ip(address: str) -> bool:
@@ -98,10 +116,7 @@ def get_config(account_id: str, consistent: bool = True) -> WebhookConfig | None
     """The account's webhook item. Hot paths (one read per status event, up to ~1,000/s per
     account on one item) pass ``consistent=False``: half the read cost, and a URL change is
     seen within a second anyway."""
-    try:
-        return WebhookConfig.get(config_pk(account_id), CONFIG_SK, consistent_read=consistent)
-    except WebhookConfig.DoesNotExist:
-        return None
+    return store.get_config(account_id, consistent)
 
 
 #: Status events read the account's webhook URL through this per-process memory: one read
@@ -146,7 +161,10 @@ def _create(account_id: str, url: str | None, actor: str) -> WebhookConfig:
     config = WebhookConfig(config_pk(account_id), url=url, secret_ciphertext=_encrypt(account_id, secret),
                            secret_hint=secret[-4:], created_by=actor)
     if not save_if_new(config):
-        config = get_config(account_id)  # created concurrently: keep that one
+        existing = get_config(account_id)  # created concurrently: keep that one
+        if existing is None:
+            raise RuntimeError(f"the webhook of {account_id} was created and removed at once")
+        config = existing
         if url is not None:
             config.update(actions=[WebhookConfig.url.set(url)])
     _url_cache.pop(account_id, None)
@@ -215,10 +233,7 @@ def notify_status(message: Message) -> bool:
     delivery = Delivery(delivery_pk(message.account_id, event["event_id"]), sort_key, account_id=message.account_id,
                         event_id=event["event_id"], message_id=message.message_id, url=target, status="pending",
                         expires_at=expires_at)
-    with Delivery.batch_write() as batch:  # one BatchWriteItem: the delivery and its per-message pointer
-        batch.save(delivery)
-        batch.save(DeliveryRef(message_ref_pk(message.account_id, message.message_id), sort_key,
-                               expires_at=expires_at))
+    store.record_pending(delivery)
     _enqueue({"event": event, "url": target, "account_id": message.account_id,
               "delivery": [delivery.pk, delivery.sk], "attempt": 0, "first_attempt_at": None})
     return True
@@ -232,9 +247,9 @@ def _enqueue(ticket: dict, delay: float = 0) -> None:
 
 # --- delivery ---------------------------------------------------------------------------------
 
-def deliver(ticket: dict, now: datetime | None = None) -> str:
-    """One attempt for one event; returns delivered | retrying | dead_lettered | waiting.
-    A failing customer endpoint is an outcome, not an error: only platform failures raise."""
+def deliver(ticket: dict, now: datetime | None = None) -> Outcome:
+    """One attempt for one event. A failing customer endpoint is an outcome, not an error:
+    only platform failures raise."""
     now = now or utcnow()
     not_before = ticket.get("not_before")
     if not_before and datetime.fromisoformat(not_before) > now:
@@ -245,29 +260,29 @@ def deliver(ticket: dict, now: datetime | None = None) -> str:
     code, error = _post(ticket, signing_secret(ticket["account_id"]))
     delivery = Delivery(*ticket["delivery"])
     if code is not None and 200 <= code < 300:
-        _record(delivery, "delivered", attempt, code, None, None, now)
+        store.record_attempt(delivery, "delivered", attempt, code, None, None, now)
         return "delivered"
     delay = webhook_signing.backoff_seconds(attempt, settings().webhook_retry_base, jitter=random.uniform(-0.1, 0.1))
     retry_at = now + timedelta(seconds=delay)
     if retry_at - first > RETRY_WINDOW:
-        _record(delivery, "dead_lettered", attempt, code, error, None, now)
+        store.record_attempt(delivery, "dead_lettered", attempt, code, error, None, now)
         aws.client("sqs").send_message(QueueUrl=aws.queue_url(QUEUE + "-dlq"),
                                        MessageBody=json.dumps({**ticket, "attempt": attempt}))
         return "dead_lettered"
-    _record(delivery, "retrying", attempt, code, error, retry_at, now)
+    store.record_attempt(delivery, "retrying", attempt, code, error, retry_at, now)
     _enqueue({**ticket, "attempt": attempt, "first_attempt_at": first.isoformat(),
               "not_before": retry_at.isoformat()}, delay)
     return "retrying"
 
 
-def _post(ticket: dict, secret: str) -> tuple[int | None, str | None]:
-    """POST the signed event; (status code, error). Only the status line and headers are
+def _post(ticket: dict, secret: str) -> Attempt:
+    """POST the signed event. Only the status line and headers are
     read (``stream=True``): a customer's response body can be of any size. On cloud stages
     the host is resolved again first, so a name that has since been pointed at a private
     address is refused (a resolver that answers differently to requests' own lookup a moment
     later is not caught; pinning the address would close that too)."""
     if not settings().is_local and _is_private(urlsplit(ticket["url"]).hostname or ""):
-        return None, "refused: the host resolves to a private address"
+        return Attempt(None, "refused: the host resolves to a private address")
     body = json.dumps(ticket["event"], separators=(",", ":"), ensure_ascii=False).encode()
     timestamp = int(time.time())
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
@@ -278,18 +293,8 @@ def _post(ticket: dict, secret: str) -> tuple[int | None, str | None]:
                            allow_redirects=False, stream=True) as reply:
             code = reply.status_code
     except requests.RequestException as exc:
-        return None, type(exc).__name__
-    return code, None if 200 <= code < 300 else f"HTTP {code}"
-
-
-def _record(delivery: Delivery, status: str, attempts: int, code: int | None, error: str | None,
-            next_at: datetime | None, now: datetime) -> None:
-    actions = [Delivery.status.set(status), Delivery.attempts.set(attempts), Delivery.updated_at.set(now),
-               Delivery.last_error.set(error) if error else Delivery.last_error.remove(),
-               Delivery.next_attempt_at.set(next_at) if next_at else Delivery.next_attempt_at.remove()]
-    if code is not None:
-        actions.append(Delivery.last_status_code.set(code))
-    delivery.update(actions=actions)
+        return Attempt(None, type(exc).__name__)
+    return Attempt(code, None if 200 <= code < 300 else f"HTTP {code}")
 
 
 # --- the delivery log -------------------------------------------------------------------------
@@ -313,9 +318,9 @@ def deliveries(account_id: str, limit: int, cursor: str | None, message_id: str 
     digest = hashlib.sha256(json.dumps([message_id, status]).encode()).hexdigest()[:16]
     before = _cursor_position(cursor, digest)
     if message_id:
-        stream = _of_message(account_id, message_id, before)
+        stream = store.deliveries_of_message(account_id, message_id, before)
     else:
-        stream = _of_account(account_id, before, page_size=100 if status else min(limit, 100))
+        stream = store.deliveries_of_account(account_id, before, page_size=100 if status else min(limit, 100))
     items, examined, last = [], 0, None
     for delivery in stream:
         examined, last = examined + 1, delivery.sk
@@ -336,22 +341,3 @@ def _cursor_position(cursor: str | None, digest: str) -> str | None:
     if position.get("f") != digest or not isinstance(position.get("before"), str):
         raise CursorError("belongs to a query with other filters")
     return position["before"]
-
-
-def _of_account(account_id: str, before: str | None, page_size: int):
-    """Every delivery of the account strictly older than ``before``, newest first."""
-    range_condition = (Delivery.sk < before) if before else None
-    queries = [Delivery.query(f"D#{account_id}#{shard}", range_condition, scan_index_forward=False,
-                              page_size=page_size) for shard in range(DELIVERY_SHARDS)]
-    return heapq.merge(*queries, key=lambda d: d.sk, reverse=True)
-
-
-def _of_message(account_id: str, message_id: str, before: str | None):
-    """The message's deliveries strictly older than ``before``, newest first: the pointers
-    name the sort key, and the event id in it names the shard."""
-    refs = iter(DeliveryRef.query(message_ref_pk(account_id, message_id),
-                                  (DeliveryRef.sk < before) if before else None, scan_index_forward=False))
-    while chunk := [ref.sk for _, ref in zip(range(25), refs)]:
-        keys = [(delivery_pk(account_id, event_id_of(sk)), sk) for sk in chunk]
-        found = {d.sk: d for d in Delivery.batch_get(keys)}
-        yield from (found[sk] for sk in chunk if sk in found)

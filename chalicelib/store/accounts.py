@@ -6,24 +6,28 @@ operators through the sparse ``entity-index`` (only profiles carry ``entity``).
 """
 from __future__ import annotations
 
-from pynamodb.attributes import (ListAttribute, NumberAttribute, UnicodeAttribute,
-                                 UTCDateTimeAttribute)
+from typing import Any, TypeVar
+
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from .base import table_meta, utcnow
+from .auth import LoginRecord, get_login
+from .base import iso, table_meta, transaction, update_if, utcnow
 
 PROFILE = "PROFILE"
+_M = TypeVar("_M", bound=Model)
 
 
-class AppKeyIndex(GlobalSecondaryIndex):
+class AppKeyIndex(GlobalSecondaryIndex["App"]):
     class Meta:
         index_name = "app-key-index"
         projection = AllProjection()
     app_key = UnicodeAttribute(hash_key=True)
 
 
-class EntityIndex(GlobalSecondaryIndex):
+class EntityIndex(GlobalSecondaryIndex[Any]):
     class Meta:
         index_name = "entity-index"
         projection = AllProjection()
@@ -35,6 +39,9 @@ class _AccountItem(Model):
     Meta = table_meta("accounts")
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+
+
+_A = TypeVar("_A", bound=_AccountItem)
 
 
 class Account(_AccountItem):
@@ -152,7 +159,7 @@ def signature_sk(signature_id: str) -> str:
     return f"SIGNATURE#{signature_id}"
 
 
-def get_or_none(model: type[Model], pk: str, sk: str):
+def get_or_none(model: type[_M], pk: str, sk: str) -> _M | None:
     try:
         return model.get(pk, sk, consistent_read=True)
     except model.DoesNotExist:
@@ -163,5 +170,47 @@ def get_account(account_id: str) -> Account | None:
     return get_or_none(Account, account_id, PROFILE)
 
 
-def list_items(model: type[Model], account_id: str, prefix: str) -> list:
+def list_items(model: type[_A], account_id: str, prefix: str) -> list[_A]:
+    """An account's items of one kind (users, apps, senders...), by their sort-key prefix."""
     return list(model.query(account_id, model.sk.startswith(prefix)))
+
+
+def save_user(user: User, logins: list[tuple[str, str]], account: Account | None = None) -> str | None:
+    """Write a new user with its login records (and a new ``account``) in one transaction, so a
+    clash leaves nothing half-created. None when written; else the name of the first of
+    ``logins`` (name, login) that another user holds."""
+    try:
+        with transaction() as tx:
+            if account is not None:
+                tx.save(account, condition=Account.pk.does_not_exist())
+            tx.save(user, condition=User.pk.does_not_exist())
+            for _, login in logins:
+                tx.save(LoginRecord(login, account_id=user.account_id, user_id=user.user_id),
+                        condition=LoginRecord.login.does_not_exist())
+    except TransactWriteError:
+        taken = next((name for name, login in logins if get_login(login) is not None), None)
+        if taken is None:
+            raise
+        return taken
+    return None
+
+
+def app_by_key(app_key: str) -> App | None:
+    """The app an app key belongs to, read from the table (the index only finds it)."""
+    found = list(App.by_key.query(app_key, limit=1)) if app_key else []
+    return get_or_none(App, found[0].pk, found[0].sk) if found else None
+
+
+def pending_templates(limit: int | None = 200, template_id: str | None = None) -> list[Template]:
+    """Domestic templates waiting for review, oldest first (the sparse index: pending only).
+    With ``template_id`` pass no ``limit``: DynamoDB limits before it filters."""
+    condition = Template.template_id == template_id if template_id else None
+    return list(Template.by_entity.query(PENDING_TEMPLATES, filter_condition=condition, limit=limit))
+
+
+def review_template(template: Template, status: str, reason: str | None, reviewer: str) -> bool:
+    """Decide a pending template (``approved`` or ``rejected`` with ``reason``), once."""
+    return update_if(template, [Template.status.set(status), Template.entity.remove(),
+                                Template.reason.set(reason) if reason else Template.reason.remove(),
+                                Template.reviewed_by.set(reviewer), Template.updated_at.set(iso(utcnow()))],
+                     Template.status == "pending")

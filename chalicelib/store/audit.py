@@ -1,6 +1,8 @@
 """The audit log: security-relevant actions (secret reveals, app changes), per account."""
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import MapAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
@@ -15,11 +17,11 @@ class AuditEvent(Model):
     action = UnicodeAttribute()
     actor = UnicodeAttribute()
     target = UnicodeAttribute(null=True)
-    details = MapAttribute(null=True)
+    details: MapAttribute[str, Any] = MapAttribute(null=True)
     created_at = UTCDateTimeAttribute(default=utcnow)
 
 
-def record(account_id: str, action: str, actor: str, target: str | None = None, **details) -> AuditEvent:
+def record(account_id: str, action: str, actor: str, target: str | None = None, **details: object) -> AuditEvent:
     event = AuditEvent(account_id, sortable_id(), action=action, actor=actor, target=target,
                        details=details or None)
     event.save()

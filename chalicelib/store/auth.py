@@ -9,7 +9,7 @@
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PutError
@@ -112,8 +112,8 @@ def use_code(record: AuthRecord) -> bool:
 def count_login_failure(login: str, now: int, window: int) -> None:
     """Count a failed login; the window (and lock) lasts ``window`` s from the first one."""
     record = AuthRecord(failures_key(login))
-    if not update_if(record, [AuthRecord.failures.add(1), AuthRecord.expires_at.set(AuthRecord.expires_at | now + window)],
-                     AuthRecord.expires_at.does_not_exist() | (AuthRecord.expires_at > now)):
+    counted = [AuthRecord.failures.add(1), AuthRecord.expires_at.set(AuthRecord.expires_at | now + window)]
+    if not update_if(record, counted, AuthRecord.expires_at.does_not_exist() | (AuthRecord.expires_at > now)):
         AuthRecord(failures_key(login), failures=1, expires_at=now + window).save()  # the last window expired
 
 

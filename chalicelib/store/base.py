@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timezone
-from typing import Any
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar, overload
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
+from pynamodb.pagination import ResultIterator
 from pynamodb.transactions import TransactWrite
 
 from .. import aws
 from ..config import settings
 from ..errors import CursorError
 
+_M = TypeVar("_M", bound=Model)
 
-def table_meta(name: str) -> type:
+
+def table_meta(name: str) -> Any:
     """A PynamoDB ``Meta`` for the logical table ``name``; the host comes from AWS_ENDPOINT_URL."""
     cfg = settings()
 
@@ -28,15 +34,24 @@ def table_meta(name: str) -> type:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
+@overload
+def iso(dt: datetime) -> str: ...
+@overload
+def iso(dt: None) -> None: ...
 def iso(dt: datetime | None) -> str | None:
-    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if dt else None
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z") if dt else None
 
 
+@overload
+def encode_cursor(last_key: dict[str, Any]) -> str: ...
+@overload
+def encode_cursor(last_key: None) -> None: ...
 def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
-    if not last_key:
+    """An opaque cursor for a position (DynamoDB's LastEvaluatedKey, or our own); None for none."""
+    if last_key is None:
         return None
     return base64.urlsafe_b64encode(json.dumps(last_key, separators=(",", ":")).encode()).decode()
 
@@ -53,7 +68,7 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     return value
 
 
-def page(query_results, limit: int) -> tuple[list[Model], str | None]:
+def page(query_results: ResultIterator[_M], limit: int) -> tuple[list[_M], str | None]:
     """Materialise one page of a PynamoDB result iterator and its continuation cursor."""
     items = list(query_results)
     last = query_results.last_evaluated_key if len(items) >= limit else None
@@ -84,11 +99,11 @@ def save_if_new(item: Model) -> bool:
         raise
 
 
-def update_if(item: Model, actions: list, condition) -> bool:
+def update_if(item: Model, actions: Sequence[Action], condition: Condition | None) -> bool:
     """Apply ``actions`` to ``item`` if ``condition`` holds; False (and no change) if not.
     Any other failure raises. On success ``item`` holds the new attribute values."""
     try:
-        item.update(actions=actions, condition=condition)
+        item.update(actions=list(actions), condition=condition)
         return True
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
@@ -96,13 +111,13 @@ def update_if(item: Model, actions: list, condition) -> bool:
         raise
 
 
-def set_actions(model: type[Model], values: dict[str, Any]) -> list:
+def set_actions(model: type[Model], values: dict[str, Any]) -> list[Action]:
     """Update actions writing ``values`` to ``model``'s attributes (None removes one)."""
     return [getattr(model, name).set(value) if value is not None else getattr(model, name).remove()
             for name, value in values.items()]
 
 
-def as_dict(value) -> dict:
+def as_dict(value: Any) -> dict[str, Any]:
     """A MapAttribute as read (or a plain dict, as written) as a plain dict; None is empty."""
     if value is None:
         return {}

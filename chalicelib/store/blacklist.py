@@ -9,10 +9,12 @@ neither a Scan nor an index. ``parse_public_id`` is strict: anything else is not
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DeleteError
 from pynamodb.models import Model
+from pynamodb.pagination import ResultIterator
 
 from .base import page, save_if_new, table_meta, utcnow
 
@@ -119,13 +121,14 @@ def remove_entry(app_id: str, key: str) -> bool:
         raise
 
 
-def page_of(app_id: str, kind: str, limit: int, start: dict | None) -> tuple[list[BlacklistEntry], str | None]:
+def page_of(app_id: str, kind: str, limit: int,
+            start: dict[str, Any] | None) -> tuple[list[BlacklistEntry], str | None]:
     results = BlacklistEntry.query(app_id, BlacklistEntry.sk.startswith(f"{kind}#"), limit=limit,
                                    last_evaluated_key=start)
     return page(results, limit)
 
 
-def head_of_list(app_id: str, limit: int):
+def head_of_list(app_id: str, limit: int) -> ResultIterator[BlacklistEntry]:
     """The first ``limit`` entries of an app's list in key order (countries sort first);
     a PynamoDB result iterator, whose ``last_evaluated_key`` says whether more follow."""
     return BlacklistEntry.query(app_id, limit=limit, consistent_read=True)

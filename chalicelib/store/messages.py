@@ -19,11 +19,12 @@ Key design (ARCHITECTURE.md: no hot partition, no Scan on a request path):
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
+from typing import Any
 
-from pynamodb.attributes import (ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute,
-                                 UTCDateTimeAttribute)
+from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -63,7 +64,7 @@ def carrier_pk(carrier_message_id: str) -> str:
     return f"C#{carrier_message_id}"
 
 
-class AccountTimeIndex(GlobalSecondaryIndex):
+class AccountTimeIndex(GlobalSecondaryIndex["Message"]):
     class Meta:
         index_name = "account-time-index"
         projection = AllProjection()
@@ -71,7 +72,7 @@ class AccountTimeIndex(GlobalSecondaryIndex):
     ckey = UnicodeAttribute(range_key=True)
 
 
-class RecipientIndex(GlobalSecondaryIndex):
+class RecipientIndex(GlobalSecondaryIndex["Message"]):
     class Meta:
         index_name = "recipient-index"
         projection = AllProjection()
@@ -79,7 +80,7 @@ class RecipientIndex(GlobalSecondaryIndex):
     ckey = UnicodeAttribute(range_key=True)
 
 
-class TaskIndex(GlobalSecondaryIndex):
+class TaskIndex(GlobalSecondaryIndex["Message"]):
     class Meta:
         index_name = "task-index"
         projection = AllProjection()
@@ -87,7 +88,7 @@ class TaskIndex(GlobalSecondaryIndex):
     ckey = UnicodeAttribute(range_key=True)
 
 
-class PendingIndex(GlobalSecondaryIndex):
+class PendingIndex(GlobalSecondaryIndex["Message"]):
     class Meta:
         index_name = "pending-index"
         projection = AllProjection()
@@ -125,7 +126,8 @@ class Message(Model):
     err_code = UnicodeAttribute(null=True)
     err_text = UnicodeAttribute(null=True)
     carrier_ids = ListAttribute(of=UnicodeAttribute, null=True)
-    part_status = MapAttribute(default=dict)  # carrier id -> last receipt status (exists, so paths can be SET)
+    # carrier id -> last receipt status (the map exists, so paths in it can be SET)
+    part_status: MapAttribute[str, Any] = MapAttribute(default=dict)
     client_ref = UnicodeAttribute(null=True)
     callback_url = UnicodeAttribute(null=True)
     request_hash = UnicodeAttribute(null=True)
@@ -162,12 +164,12 @@ class UnmatchedReceipt(Model):
     Meta = table_meta("messages")
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
-    payload = MapAttribute()
+    payload: MapAttribute[str, Any] = MapAttribute()
     expires_at = NumberAttribute()
 
 
 def index_keys(account_id: str, message_id: str, to: str, created_at: datetime,
-               task_id: str | None = None, *, queued: bool = True) -> dict[str, str | None]:
+               task_id: str | None = None, *, queued: bool = True) -> dict[str, Any]:
     """The GSI attributes of a new message (one place that knows how keys are sharded)."""
     day = created_at.strftime("%Y-%m-%d")
     return {
@@ -237,10 +239,11 @@ def settle_reserved(message: Message, in_doubt_note: str | None = None) -> bool:
     return update_if(message, [Message.billing.set(billing.SETTLED)], condition)
 
 
-def not_final_part(carrier_id: str):
+def not_final_part(carrier_id: str) -> Condition:
     """Condition: the segment has no receipt yet, or only a provisional one."""
     part = Message.part_status[carrier_id]
-    return part.does_not_exist() | part.is_in(*states.RECEIPT_PROVISIONAL)
+    condition: Condition = part.does_not_exist() | part.is_in(*states.RECEIPT_PROVISIONAL)
+    return condition
 
 
 def record_part_status(message: Message, carrier_id: str, status: str, err_code: str | None) -> bool:

@@ -19,13 +19,16 @@ the other learns it from a False.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
+from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+from pynamodb.pagination import ResultIterator
 from pynamodb.transactions import TransactWrite
 
 from ..domain import task_states as states
@@ -65,7 +68,7 @@ def due_key(send_at_iso: str, item_id: str) -> str:
     return f"{send_at_iso}#{item_id}"
 
 
-class AccountIndex(GlobalSecondaryIndex):
+class AccountIndex(GlobalSecondaryIndex["Task"]):
     class Meta:
         index_name = "account-index"
         projection = AllProjection()
@@ -73,7 +76,7 @@ class AccountIndex(GlobalSecondaryIndex):
     ckey = UnicodeAttribute(range_key=True)
 
 
-class DueIndex(GlobalSecondaryIndex):
+class DueIndex(GlobalSecondaryIndex[Any]):
     class Meta:
         index_name = "due-index"
         projection = AllProjection()
@@ -93,7 +96,7 @@ class Task(Model):
     app_id = UnicodeAttribute()
     name = UnicodeAttribute()
     kind = UnicodeAttribute()
-    senders = MapAttribute(default=dict)  # country -> the From resolved for it
+    senders: MapAttribute[str, str] = MapAttribute(default=dict)  # country -> the From resolved for it
     requested_from = UnicodeAttribute(null=True)  # the From asked for (None: each country's bound one)
     signature_id = UnicodeAttribute(null=True)
     template_id = UnicodeAttribute(null=True)
@@ -103,8 +106,8 @@ class Task(Model):
     upload_id = UnicodeAttribute()
     total = NumberAttribute()
     chunk_count = NumberAttribute()
-    countries = MapAttribute(default=dict)
-    estimate = MapAttribute(default=dict)  # segments, cost_micros, by country
+    countries: MapAttribute[str, Any] = MapAttribute(default=dict)
+    estimate: MapAttribute[str, Any] = MapAttribute(default=dict)  # segments, cost_micros, by country
     warning = UnicodeAttribute(null=True)
     send_at = UTCDateTimeAttribute()
     scheduled = BooleanAttribute(default=False)  # send_at was asked for (not "now")
@@ -190,7 +193,8 @@ def done_chunks(task: Task) -> set[int]:
                                                      filter_condition=TaskChunk.done == True)}  # noqa: E712
 
 
-def account_tasks(account_id: str, condition, start: dict | None, page_size: int):
+def account_tasks(account_id: str, condition: Condition | None, start: dict[str, Any] | None,
+                  page_size: int) -> ResultIterator[Task]:
     """An account's tasks newest first (a PynamoDB result iterator), filtered in DynamoDB."""
     return Task.by_account.query(account_id, scan_index_forward=False, filter_condition=condition,
                                  last_evaluated_key=start, page_size=page_size)
@@ -202,7 +206,7 @@ def save_new(task: Task) -> None:
     task.save(condition=Task.pk.does_not_exist())
 
 
-def change(task: Task, values: dict) -> bool:
+def change(task: Task, values: dict[str, Any]) -> bool:
     """Write ``values`` (None removes) to the task as read: only if its status and version are
     still those; False (``task`` re-read) if a start, pause or edit got there first."""
     if update_if(task, set_actions(Task, values), (Task.status == task.status) & (Task.version == task.version)):

@@ -10,11 +10,19 @@ moves that time on (``watch_until``). Ready and failed uploads leave the index.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
+from typing import Any
 
-from pynamodb.attributes import (MapAttribute, NumberAttribute, NumberSetAttribute, UnicodeAttribute,
-                                 UTCDateTimeAttribute)
+from pynamodb.attributes import (
+    MapAttribute,
+    NumberAttribute,
+    NumberSetAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from ..domain import upload_states as states
@@ -55,7 +63,7 @@ class Upload(Model):
     valid = NumberAttribute(default=0)
     invalid = NumberAttribute(default=0)
     duplicates = NumberAttribute(default=0)
-    countries = MapAttribute(default=dict)  # ISO country -> valid numbers
+    countries: MapAttribute[str, int] = MapAttribute(default=dict)  # ISO country -> valid numbers
     chunk_count = NumberAttribute(default=0)
     report_key = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
@@ -70,7 +78,7 @@ class Upload(Model):
     merged = NumberSetAttribute(null=True)  # buckets deduplicated, and ``buckets`` for the report
     merging_at = UTCDateTimeAttribute(null=True)  # when the merge tickets went out
     next_chunk = NumberAttribute(null=True)  # chunk indices handed out to buckets so far
-    bucket_offsets = MapAttribute(default=dict)  # bucket -> its first chunk index
+    bucket_offsets: MapAttribute[str, Any] = MapAttribute(default=dict)  # bucket -> its first chunk index
     # While a presigned upload is parsed: due-index entry (``PARSE``, stalled-at#id), and how
     # many times a stalled parse was resumed.
     due = UnicodeAttribute(null=True)
@@ -98,7 +106,7 @@ class UploadBucket(Model):
     sk = UnicodeAttribute(range_key=True)
     valid = NumberAttribute()
     chunks = NumberAttribute()
-    countries = MapAttribute(default=dict)
+    countries: MapAttribute[str, int] = MapAttribute(default=dict)
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -144,7 +152,7 @@ def watched_until(upto: datetime) -> Iterator[Upload]:
 
 # --- conditional writes -----------------------------------------------------------------------
 
-def watch_actions(upload_id: str, until: datetime) -> list:
+def watch_actions(upload_id: str, until: datetime) -> list[Action]:
     """Update actions (re)arming an upload's watch: stalled at ``until``."""
     return [Upload.due.set(PARSE_WATCH), Upload.due_key.set(due_key(iso(until), upload_id))]
 
@@ -171,12 +179,12 @@ def fail_stalled(upload: Upload, error: str) -> bool:
     return _fail(upload, error, Upload.due_key == upload.due_key)
 
 
-def _fail(upload: Upload, error: str, condition) -> bool:
+def _fail(upload: Upload, error: str, condition: Condition) -> bool:
     return update_if(upload, set_actions(Upload, {"status": states.FAILED, "error": error, "parsed_at": utcnow(),
                                                   **OFF_DUE_INDEX}), condition)
 
 
-def mark_ready(upload: Upload, values: dict, *, new: bool = False) -> bool:
+def mark_ready(upload: Upload, values: dict[str, Any], *, new: bool = False) -> bool:
     """Record a finished parse's ``values`` (counts, countries, chunks, report) and ``ready``:
     a new upload is saved as such; a parsing one changes only if it is still parsing."""
     values = {**values, "status": states.READY, "parsed_at": utcnow(), **OFF_DUE_INDEX}

@@ -14,8 +14,12 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
+from collections.abc import Iterator
+from datetime import datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from .base import table_meta, utcnow
@@ -84,3 +88,50 @@ class DeliveryRef(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     expires_at = NumberAttribute()
+
+
+# --- reads and writes -------------------------------------------------------------------------
+
+def get_config(account_id: str, consistent: bool = True) -> WebhookConfig | None:
+    try:
+        return WebhookConfig.get(config_pk(account_id), CONFIG_SK, consistent_read=consistent)
+    except WebhookConfig.DoesNotExist:
+        return None
+
+
+def record_pending(delivery: Delivery) -> None:
+    """A new delivery and its per-message pointer, in one BatchWriteItem (append-only rows)."""
+    with Delivery.batch_write() as batch:
+        batch.save(delivery)
+        batch.save(DeliveryRef(message_ref_pk(delivery.account_id, delivery.message_id), delivery.sk,
+                               expires_at=delivery.expires_at))
+
+
+def record_attempt(delivery: Delivery, status: str, attempts: int, code: int | None, error: str | None,
+                   next_at: datetime | None, now: datetime) -> None:
+    actions: list[Action] = [Delivery.status.set(status), Delivery.attempts.set(attempts), Delivery.updated_at.set(now),
+               Delivery.last_error.set(error) if error else Delivery.last_error.remove(),
+               Delivery.next_attempt_at.set(next_at) if next_at else Delivery.next_attempt_at.remove()]
+    if code is not None:
+        actions.append(Delivery.last_status_code.set(code))
+    delivery.update(actions=actions)
+
+
+def deliveries_of_account(account_id: str, before: str | None, page_size: int) -> Iterator[Delivery]:
+    """Every delivery of the account strictly older than ``before``, newest first (its shards
+    merged)."""
+    range_condition = (Delivery.sk < before) if before else None
+    queries = [Delivery.query(f"D#{account_id}#{shard}", range_condition, scan_index_forward=False,
+                              page_size=page_size) for shard in range(DELIVERY_SHARDS)]
+    return heapq.merge(*queries, key=lambda d: d.sk, reverse=True)
+
+
+def deliveries_of_message(account_id: str, message_id: str, before: str | None) -> Iterator[Delivery]:
+    """The message's deliveries strictly older than ``before``, newest first: the pointers
+    name the sort key, and the event id in it names the shard."""
+    refs = iter(DeliveryRef.query(message_ref_pk(account_id, message_id),
+                                  (DeliveryRef.sk < before) if before else None, scan_index_forward=False))
+    while chunk := [ref.sk for _, ref in zip(range(25), refs, strict=False)]:
+        keys = [(delivery_pk(account_id, event_id_of(sk)), sk) for sk in chunk]
+        found = {d.sk: d for d in Delivery.batch_get(keys)}
+        yield from (found[sk] for sk in chunk if sk in found)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable
 
 
 def burst(n: int, request_once: Callable[[int], object], *, timeout: float = 20) -> tuple[list, list[BaseException]]:

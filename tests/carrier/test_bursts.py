@@ -9,12 +9,12 @@ import json
 from urllib.parse import urlencode, urlsplit
 
 from tests.carrier.bursts import burst, summary
-from tests.carrier.test_simulator import KEY, SECRET, TO, recorded, sim  # noqa: F401 - fixture
+from tests.carrier.sim import KEY, SECRET, TO, recorded
 
 CONNECTIONS = 200
 
 
-def test_a_burst_of_200_connections_is_served_without_resets_and_recorded_once(sim):  # noqa: F811
+def test_a_burst_of_200_connections_is_served_without_resets_and_recorded_once(sim):
     address = urlsplit(sim.url)
 
     def submit_on_its_own_connection(n: int) -> tuple[int, dict]:

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from carrier_sim import CarrierSimulator
-from tests.carrier.test_simulator import KEY, SECRET, configure, recorded, sim, submit  # noqa: F401 - fixture
+from tests.carrier.sim import KEY, SECRET, configure, recorded, submit
 from tests.listener import Listener
 
 GB, SG = "447400123456", "6591234567"

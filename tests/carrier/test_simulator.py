@@ -14,38 +14,9 @@ import pytest
 import requests
 
 from carrier_sim import CarrierSimulator, segment_count
+from tests.carrier.sim import KEY, SECRET, TO, configure, recorded, submit
 
-KEY, SECRET = "sim-key", "sim-secret"
-TO = "447700900001"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def sim():
-    simulator = CarrierSimulator(api_key=KEY, api_secret=SECRET).start()
-    yield simulator
-    simulator.stop()
-
-
-def submit(sim, *, as_json=False, **fields):
-    """POST /sms/json with valid defaults; ``None`` drops a field. Returns the JSON body."""
-    body = {"api_key": KEY, "api_secret": SECRET, "from": "JMC", "to": TO, "text": "hello"}
-    body.update(fields)
-    body = {k: v for k, v in body.items() if v is not None}
-    sent = dict(json=body) if as_json else dict(data=body)
-    response = requests.post(f"{sim.url}/sms/json", timeout=5, **sent)
-    assert response.status_code == 200
-    return response.json()
-
-
-def recorded(sim, **params):
-    return requests.get(f"{sim.url}/_sim/messages", params=params, timeout=5).json()["messages"]
-
-
-def configure(sim, **patch):
-    response = requests.put(f"{sim.url}/_sim/config", json=patch, timeout=5)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def test_health(sim):
@@ -134,7 +105,7 @@ def test_messages_filter_by_recipient_and_clear(sim):
 
 
 def test_config_defaults_merge_and_validation(sim):
-    from carrier_sim.server import DEFAULT_CONFIG
+    from carrier_sim.config import DEFAULT_CONFIG
     assert requests.get(f"{sim.url}/_sim/config", timeout=5).json() == DEFAULT_CONFIG
     assert configure(sim, latency_ms=5)["latency_ms"] == 5
     bad_patches = ({"nope": 1}, {"fail_next_5xx": -1}, {"throttle_tps": 0}, {"outcomes": {"GB": {"lost": 1}}},
@@ -169,7 +140,7 @@ def test_unknown_route_is_404(sim):
 
 def test_fail_next_5xx(sim):
     configure(sim, fail_next_5xx=2)
-    post = lambda: requests.post(f"{sim.url}/sms/json", timeout=5,  # noqa: E731
+    post = lambda: requests.post(f"{sim.url}/sms/json", timeout=5,
                                  data={"api_key": KEY, "api_secret": SECRET, "from": "JMC", "to": TO, "text": "x"})
 
     assert [post().status_code for _ in range(3)] == [500, 500, 200]

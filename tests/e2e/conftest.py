@@ -126,7 +126,7 @@ def vonage_sdk(stack, monkeypatch):
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", stack.info["ca_bundle"])
     host = stack.info["api_tls_url"].removeprefix("https://")
 
-    def make(api_key: str, api_secret: str) -> "vonage.Vonage":
+    def make(api_key: str, api_secret: str) -> vonage.Vonage:
         options = vonage.HttpClientOptions(rest_host=host, api_host=host, timeout=15)
         return vonage.Vonage(vonage.Auth(api_key=api_key, api_secret=api_secret), http_client_options=options)
     return make

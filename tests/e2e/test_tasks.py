@@ -10,7 +10,7 @@ import io
 import time
 import uuid
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -134,7 +134,7 @@ def test_an_immediate_ten_thousand_number_task_sends_each_number_once(stack, cus
 
 def test_a_scheduled_task_is_paused_edited_resumed_and_sends_the_edit_at_its_time(stack, customer):
     upload = _upload(stack, customer, xlsx_file(uk_numbers(20)))
-    send_at = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=20)
+    send_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=20)
     draft, final = f"draft {uuid.uuid4().hex[:8]}", f"final {uuid.uuid4().hex[:8]}"
     task = _task(stack, customer, upload["upload_id"], content=draft, send_at=send_at.isoformat()).json()
     assert task["status"] == "scheduled", task
@@ -211,7 +211,7 @@ def test_a_domestic_task_needs_an_approved_template(stack, customer, ops_token):
                           token=customer["token"]).json()
     assert template["status"] == "pending"
     body = {"kind": "domestic", "template_id": template["id"], "signature_id": customer["signature_id"],
-            "from": "+14155550177", "send_at": (datetime.now(timezone.utc) + timedelta(hours=2)).isoformat()}
+            "from": "+14155550177", "send_at": (datetime.now(UTC) + timedelta(hours=2)).isoformat()}
     refused = _task(stack, customer, upload["upload_id"], **body)
     assert refused.status_code == 422 and refused.json()["error"]["field"] == "template_id"
     assert "pending" in refused.json()["error"]["message"]

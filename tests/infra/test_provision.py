@@ -8,10 +8,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from chalicelib.config import QUEUES, TABLES
 from devstack.provision import provision_stack
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "infra" / "template.json"
-from chalicelib.config import QUEUES, TABLES
 
 
 @pytest.fixture

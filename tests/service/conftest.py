@@ -27,8 +27,8 @@ def aws(carrier_sim, monkeypatch):
     monkeypatch.setenv("JMC_CARRIER_API_KEY", "platform-key")
     monkeypatch.setenv("JMC_CARRIER_API_SECRET", "platform-secret")
     from chalicelib import aws as aws_clients
-    from chalicelib.config import settings
     from chalicelib import carrier
+    from chalicelib.config import settings
     from chalicelib.services import keys, webhooks
     settings.cache_clear()
     webhooks.reset()

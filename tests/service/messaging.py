@@ -59,7 +59,7 @@ def ledger_sum(account_id: str) -> int:
 
 def reset_carrier(carrier_url: str) -> None:
     requests.delete(f"{carrier_url}/_sim/messages", timeout=5).raise_for_status()
-    from carrier_sim.server import DEFAULT_CONFIG
+    from carrier_sim.config import DEFAULT_CONFIG
     requests.put(f"{carrier_url}/_sim/config", json=DEFAULT_CONFIG, timeout=5).raise_for_status()
 
 

@@ -30,7 +30,8 @@ def test_the_secret_is_encrypted_at_rest(client, demo_token, seeded):
     app = client.post("/v1/apps", {"name": "At rest"}, token=demo_token).json
     app_secret = client.get(f"/v1/apps/{app['id']}/secret", token=demo_token).json["app_secret"]
     item = boto3.client("dynamodb", region_name="us-east-1").get_item(
-        TableName="jmc-local-accounts", Key={"pk": {"S": seeded.demo_account_id}, "sk": {"S": f"APP#{app['id']}"}})["Item"]
+        TableName="jmc-local-accounts", Key={"pk": {"S": seeded.demo_account_id},
+                                             "sk": {"S": f"APP#{app['id']}"}})["Item"]
     stored = str(item)
     assert app_secret not in stored
     ciphertext = base64.b64decode(item["secret_ciphertext"]["S"])

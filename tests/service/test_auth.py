@@ -85,7 +85,8 @@ def test_an_expired_code_is_refused(client, app, seeded, monkeypatch):
 
 def test_repeated_failures_lock_the_login(client, app, seeded):
     for _ in range(5):
-        assert client.post("/v1/auth/login", {"login": EMAIL, "password": "wrong-pass-1", "code": "123456"}).status == 401
+        assert client.post("/v1/auth/login", {"login": EMAIL, "password": "wrong-pass-1",
+                                              "code": "123456"}).status == 401
     locked = client.post("/v1/auth/login", {"login": EMAIL, "password": PASSWORD, "code": "123456"})
     assert locked.status == 429 and int(locked.headers["Retry-After"]) > 0
 
@@ -125,7 +126,8 @@ def test_password_reset_with_a_code(client, app, seeded):
     assert client.post("/v1/auth/codes", {"login": EMAIL, "purpose": "reset_password"}).status == 202
     code = last_code(app, EMAIL)
     body = {"login": EMAIL, "code": code, "new_password": "brand-new-99"}
-    assert client.post("/v1/auth/password-reset", {**body, "code": "000001" if code != "000001" else "000002"}).status == 401
+    assert client.post("/v1/auth/password-reset", {**body,
+                                                   "code": "000001" if code != "000001" else "000002"}).status == 401
     assert client.post("/v1/auth/password-reset", body).status == 204
     assert client.get("/v1/me", token=tokens["access_token"]).status == 401  # all sessions closed
     from chalicelib.store.auth import AuthRecord, code_key

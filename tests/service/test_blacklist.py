@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bench.aws_calls import counting_aws_calls
 from chalicelib.services import blacklist
 from chalicelib.services.billing import balance_micros
 from chalicelib.store import audit
 from chalicelib.store.messages import get_message
+from devstack.aws_calls import counting_aws_calls
 from tests.service.helpers import initial_password, login
 from tests.service.messaging import UK, UK2, carrier_messages, dispatch_all, make_tenant, reset_carrier, send
 
@@ -71,10 +71,12 @@ def test_numbers_are_normalised_reported_and_idempotent(client, demo_token, demo
     assert again.status == 200 and again.json == {"added": [], "already_listed": 2, "invalid": []}
     nothing_valid = client.post("/v1/blacklist/numbers", {"app_id": demo_app_id, "numbers": ["nope"]}, token=demo_token)
     assert nothing_valid.status == 200 and nothing_valid.json["added"] == [] and len(nothing_valid.json["invalid"]) == 1
-    assert sorted(_listed(client, f"/v1/blacklist/numbers?app_id={demo_app_id}", "number", token=demo_token)) == [UK, CN]
+    assert sorted(_listed(client, f"/v1/blacklist/numbers?app_id={demo_app_id}", "number", token=demo_token)) == [UK,
+                                                                                                                  CN]
 
     # an exact lookup takes any spelling of the number; unlisted → empty
-    [found] = client.get(f"/v1/blacklist/numbers?app_id={demo_app_id}&number=8613800138000", token=demo_token).json["numbers"]
+    [found] = client.get(f"/v1/blacklist/numbers?app_id={demo_app_id}&number=8613800138000",
+                         token=demo_token).json["numbers"]
     assert found["number"] == CN and found["id"] == reply.json["added"][0]["id"]
     assert client.get(f"/v1/blacklist/numbers?app_id={demo_app_id}&number={UK2.lstrip('+')}",
                       token=demo_token).json == {"numbers": [], "next_cursor": None}
@@ -94,8 +96,8 @@ def test_adding_many_numbers_is_batched(client, demo_token, demo_app_id):
     assert calls["PutItem"] == 1  # the audit event only
     listed, cursor = [], None
     while True:
-        page = client.get(f"/v1/blacklist/numbers?app_id={demo_app_id}&limit=200" + (f"&cursor={cursor}" if cursor else ""),
-                          token=demo_token).json
+        after = f"&cursor={cursor}" if cursor else ""
+        page = client.get(f"/v1/blacklist/numbers?app_id={demo_app_id}&limit=200{after}", token=demo_token).json
         listed += [e["number"] for e in page["numbers"]]
         if not (cursor := page["next_cursor"]):
             break
@@ -111,7 +113,8 @@ def test_paging_with_a_cursor(client, demo_token, demo_app_id):
     assert [e["number"] for e in first["numbers"] + second["numbers"]] == sorted([UK, UK2, SG])
     assert second["next_cursor"] is None
     # a cursor is bound to its list: not another kind's, not garbage
-    countries = client.get(f"/v1/blacklist/countries?app_id={demo_app_id}&cursor={first['next_cursor']}", token=demo_token)
+    countries = client.get(f"/v1/blacklist/countries?app_id={demo_app_id}&cursor={first['next_cursor']}",
+                           token=demo_token)
     assert countries.status == 400 and countries.json["error"]["field"] == "cursor"
     garbage = client.get(f"/v1/blacklist/numbers?app_id={demo_app_id}&cursor=eyJ4IjoxfQ", token=demo_token)
     assert garbage.status == 400 and garbage.json["error"]["field"] == "cursor"
@@ -125,7 +128,8 @@ def test_countries(client, demo_token, demo_app_id):
     assert again.status == 200 and again.json == created.json
     client.post("/v1/blacklist/countries", {"app_id": demo_app_id, "country": "SG"}, token=demo_token)
     first = client.get(f"/v1/blacklist/countries?app_id={demo_app_id}&limit=1", token=demo_token).json
-    rest = client.get(f"/v1/blacklist/countries?app_id={demo_app_id}&cursor={first['next_cursor']}", token=demo_token).json
+    rest = client.get(f"/v1/blacklist/countries?app_id={demo_app_id}&cursor={first['next_cursor']}",
+                      token=demo_token).json
     assert [c["country"] for c in first["countries"] + rest["countries"]] == ["GB", "SG"]
     # countries and numbers are separate lists of one app
     assert _listed(client, f"/v1/blacklist/numbers?app_id={demo_app_id}", "number", token=demo_token) == []
@@ -135,7 +139,8 @@ def test_countries(client, demo_token, demo_app_id):
 
 
 def test_changes_are_audited(client, seeded, demo_token, demo_app_id):
-    number = client.post("/v1/blacklist/numbers", {"app_id": demo_app_id, "numbers": [UK, "bad"]}, token=demo_token).json["added"][0]
+    number = client.post("/v1/blacklist/numbers", {"app_id": demo_app_id, "numbers": [UK, "bad"]},
+                         token=demo_token).json["added"][0]
     client.post("/v1/blacklist/numbers", {"app_id": demo_app_id, "numbers": [UK]}, token=demo_token)  # nothing new
     country = client.post("/v1/blacklist/countries", {"app_id": demo_app_id, "country": "SG"}, token=demo_token).json
     client.delete(f"/v1/blacklist/numbers/{number['id']}", token=demo_token)
@@ -200,11 +205,13 @@ def test_bad_list_parameters_name_the_field(client, demo_token, demo_app_id):
 
 
 def test_malformed_entry_ids_are_404(client, demo_token, demo_app_id):
-    number = client.post("/v1/blacklist/numbers", {"app_id": demo_app_id, "numbers": [UK]}, token=demo_token).json["added"][0]
+    number = client.post("/v1/blacklist/numbers", {"app_id": demo_app_id, "numbers": [UK]},
+                         token=demo_token).json["added"][0]
     country = client.post("/v1/blacklist/countries", {"app_id": demo_app_id, "country": "GB"}, token=demo_token).json
     assert number["id"] == f"N.{demo_app_id}.447400123456" and country["id"] == f"C.{demo_app_id}.GB"
     for garbage in ("nope", "N..1234", "N.app_zz.447400123456", f"N.{demo_app_id}.0447400123456",
-                    f"N.{demo_app_id}.447400123456.", f"N.{demo_app_id}.4474001234567890", f"X.{demo_app_id}.447400123456",
+                    f"N.{demo_app_id}.447400123456.", f"N.{demo_app_id}.4474001234567890",
+                    f"X.{demo_app_id}.447400123456",
                     f"N.{demo_app_id}.447400654321", country["id"], f"n.{demo_app_id}.447400123456"):
         assert client.delete(f"/v1/blacklist/numbers/{garbage}", token=demo_token).status == 404, garbage
     for garbage in (f"C.{demo_app_id}.gb", f"C.{demo_app_id}.GBR", f"C.{demo_app_id}.SG", number["id"], "C.app_.GB"):
@@ -216,7 +223,8 @@ def test_malformed_entry_ids_are_404(client, demo_token, demo_app_id):
 # --- who may do what -------------------------------------------------------------------------
 
 def test_other_tenants_get_404_on_every_route(client, app, seeded, demo_token, ops_token, demo_app_id):
-    number = client.post("/v1/blacklist/numbers", {"app_id": demo_app_id, "numbers": [UK]}, token=demo_token).json["added"][0]
+    number = client.post("/v1/blacklist/numbers", {"app_id": demo_app_id, "numbers": [UK]},
+                         token=demo_token).json["added"][0]
     country = client.post("/v1/blacklist/countries", {"app_id": demo_app_id, "country": "GB"}, token=demo_token).json
     _, key, secret, _ = make_tenant("Rival Co")
     rival_token = _rival_user_token(client, app, ops_token)
@@ -230,7 +238,8 @@ def test_other_tenants_get_404_on_every_route(client, app, seeded, demo_token, o
 
 
 def test_operators_get_403_on_every_route(client, ops_token, demo_token, demo_app_id):
-    number = client.post("/v1/blacklist/numbers", {"app_id": demo_app_id, "numbers": [UK]}, token=demo_token).json["added"][0]
+    number = client.post("/v1/blacklist/numbers", {"app_id": demo_app_id, "numbers": [UK]},
+                         token=demo_token).json["added"][0]
     for method, path, body in _all_routes(demo_app_id, number["id"], f"C.{demo_app_id}.GB"):
         reply = client.call(method, path, body, token=ops_token)
         assert reply.status == 403, (method, path, reply)
@@ -243,7 +252,8 @@ def test_an_app_manages_only_its_own_list(client, seeded, demo_token, demo_app_i
     sibling = client.post("/v1/apps", {"name": "Sibling app"}, token=demo_token).json
     sibling_entry = client.post("/v1/blacklist/numbers", {"app_id": sibling["id"], "numbers": [UK]},
                                 token=demo_token).json["added"][0]
-    sibling_country = client.post("/v1/blacklist/countries", {"app_id": sibling["id"], "country": "GB"}, token=demo_token).json
+    sibling_country = client.post("/v1/blacklist/countries", {"app_id": sibling["id"], "country": "GB"},
+                                  token=demo_token).json
     # the seeded app may not touch its sibling (same account) …
     for method, path, body in _all_routes(sibling["id"], sibling_entry["id"], sibling_country["id"]):
         reply = client.call(method, path, body, basic=own)

@@ -11,8 +11,17 @@ from chalicelib.services import dispatch
 from chalicelib.services.billing import balance_micros
 from chalicelib.store.messages import get_message
 from tests.service.helpers import drain_queue
-from tests.service.messaging import (UK, carrier_config, carrier_messages, deliver_all, dispatch_all, ledger_sum,
-                                     post_receipt, receipt, reset_carrier, send)
+from tests.service.messaging import (
+    UK,
+    carrier_config,
+    carrier_messages,
+    dispatch_all,
+    ledger_sum,
+    post_receipt,
+    receipt,
+    reset_carrier,
+    send,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -101,7 +110,7 @@ def test_throttled_submit_is_retried_without_duplicates(client, seeded, app, car
         except dispatch.RetryLater:
             outcomes.append("retry")
     carrier_config(carrier_sim.url, throttle_tps=None)
-    for message_id, outcome in zip(ids, outcomes):
+    for message_id, outcome in zip(ids, outcomes, strict=True):
         if outcome == "retry":
             assert dispatch.dispatch(message_id) == "submitted"
     for message_id in ids:

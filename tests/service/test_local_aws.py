@@ -51,7 +51,8 @@ def test_a_table_query_reads_its_partition_in_key_order_across_pages(table):
 
 
 def test_an_index_query_reads_the_indexed_items_in_index_order(table):
-    odd = {"IndexName": "g-index", "KeyConditionExpression": "g = :g", "ExpressionAttributeValues": {":g": {"S": "odd"}}}
+    odd = {"IndexName": "g-index", "KeyConditionExpression": "g = :g",
+           "ExpressionAttributeValues": {":g": {"S": "odd"}}}
     assert _query_all(table, **odd) == ["a01", "a03", "a05", "b01", "b03", "b05", "c01", "c03", "c05"]
     table.delete_item(TableName=TABLE, Key={"pk": {"S": "b"}, "sk": {"S": "03"}})
     table.put_item(TableName=TABLE, Item={"pk": {"S": "b"}, "sk": {"S": "01"}, "v": {"N": "1"}})  # leaves the index

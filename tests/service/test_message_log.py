@@ -4,7 +4,7 @@ alone and combined, the time range's bounds and zone, cursor paging without gaps
 costs in DynamoDB calls."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import quote
 
 import pytest
@@ -13,7 +13,7 @@ from chalicelib.domain.timeline import days_newest_first
 from chalicelib.store.messages import ACCOUNT_SHARDS, Message, ckey, index_keys, shard_of
 from tests.service.messaging import make_tenant
 
-NOW = datetime.now(timezone.utc).replace(microsecond=0)
+NOW = datetime.now(UTC).replace(microsecond=0)
 SHANGHAI = timezone(timedelta(hours=8))  # Demo Co's zone (Asia/Shanghai has no DST)
 UK, SG = "+447400123456", "+6591234567"
 
@@ -234,7 +234,7 @@ def test_what_one_page_costs(client, demo_token, seeded):
     """One page of the account plan: 8 Queries per UTC day in range (each shard asked for its
     share of the page with headroom, so 30 messages of a day take one read per shard), no
     Scan, and the account's GetItem only when a time lacks an offset."""
-    from bench.aws_calls import counting_aws_calls
+    from devstack.aws_calls import counting_aws_calls
     day = (NOW - timedelta(days=3)).replace(hour=0, minute=0, second=0)
     created = [_message(seeded.demo_account_id, n, created=day + timedelta(minutes=40 * n)) for n in range(30)]
     one_day = f"start={_iso(day)}&end={_iso(day + timedelta(days=1))}&limit=50"

@@ -6,8 +6,8 @@ import json
 import boto3
 import pytest
 
-from devstack.runner import resolve_handler, sqs_event
 from chalicelib.jobs.sqs import BatchFailed
+from devstack.runner import resolve_handler, sqs_event
 
 
 def test_a_failed_record_stays_on_the_queue_and_finished_ones_are_deleted(app, carrier_sim):

@@ -42,7 +42,8 @@ def test_account_validation_names_the_field_and_writes_nothing(client, ops_token
              ({**NEW_ACCOUNT, "timezone": "Mars/Olympus"}, "timezone"),
              ({**NEW_ACCOUNT, "currency": "XXX"}, "currency"),
              ({**NEW_ACCOUNT, "owner": {"email": "not-an-email", "name": "A"}}, "owner.email"),
-             ({**NEW_ACCOUNT, "owner": {"email": "p@acme.example", "name": "A", "phone": "+14155552671"}}, "owner.phone")]
+             ({**NEW_ACCOUNT, "owner": {"email": "p@acme.example", "name": "A", "phone": "+14155552671"}},
+              "owner.phone")]
     for body, field in cases:
         reply = client.post("/v1/ops/accounts", body, token=ops_token)
         assert reply.status in (400, 422) and reply.json["error"]["field"] == field, (field, reply)
@@ -62,13 +63,16 @@ def test_a_login_can_belong_to_one_user_only(client, ops_token):
 def test_add_user_roles_and_phone_regions(client, ops_token, seeded):
     acc = seeded.demo_account_id
     ok = client.post(f"/v1/ops/accounts/{acc}/users",
-                     {"email": "m@demo.example", "name": "Mem", "phone": "+6581234567", "role": "member"}, token=ops_token)
+                     {"email": "m@demo.example", "name": "Mem", "phone": "+6581234567",
+                      "role": "member"}, token=ops_token)
     assert ok.status == 201 and ok.json["phone"] == "+6581234567"
-    bad_role = client.post(f"/v1/ops/accounts/{acc}/users", {"email": "o@demo.example", "name": "O", "role": "operator"},
+    bad_role = client.post(f"/v1/ops/accounts/{acc}/users", {"email": "o@demo.example", "name": "O",
+                                                             "role": "operator"},
                            token=ops_token)
     assert (bad_role.status, bad_role.json["error"]["field"]) == (422, "role")
     us_phone = client.post(f"/v1/ops/accounts/{acc}/users",
-                           {"email": "u@demo.example", "name": "U", "phone": "+14155552671", "role": "member"}, token=ops_token)
+                           {"email": "u@demo.example", "name": "U", "phone": "+14155552671",
+                            "role": "member"}, token=ops_token)
     assert (us_phone.status, us_phone.json["error"]["field"]) == (422, "phone")
     assert client.post("/v1/ops/accounts/acc_doesnotexist/users", {"email": "z@z.zz", "name": "Z"},
                        token=ops_token).status == 404
@@ -76,7 +80,8 @@ def test_add_user_roles_and_phone_regions(client, ops_token, seeded):
 
 def test_top_up_changes_balance_records_the_ledger_and_counts_a_reference_once(client, ops_token, demo_token, seeded):
     acc = seeded.demo_account_id
-    reply = client.post(f"/v1/ops/accounts/{acc}/topups", {"amount": "250.50", "reference": "BANK-001"}, token=ops_token)
+    reply = client.post(f"/v1/ops/accounts/{acc}/topups", {"amount": "250.50", "reference": "BANK-001"},
+                        token=ops_token)
     assert reply.status == 201, reply
     assert reply.json["amount"] == "250.50" and reply.json["balance"] == "350.50"
     assert client.post(f"/v1/ops/accounts/{acc}/topups", {"amount": "250.50", "reference": "BANK-001"},
@@ -99,7 +104,8 @@ def test_prices_default_and_per_account_override(client, ops_token, demo_token, 
     acc = seeded.demo_account_id
     assert client.put("/v1/ops/prices/gb", {"price": "0.0410"}, token=ops_token).json["price"] == "0.0410"
     assert client.put("/v1/ops/prices/GB", {"price": "0.0390", "account_id": acc}, token=ops_token).status == 200
-    for bad, field in [({"price": 0.04}, "price"), ({"price": "0"}, "price"), ({"price": "1", "account_id": "acc_x"}, "account_id")]:
+    for bad, field in [({"price": 0.04}, "price"), ({"price": "0"}, "price"), ({"price": "1", "account_id": "acc_x"},
+                                                                               "account_id")]:
         r = client.put("/v1/ops/prices/GB", bad, token=ops_token)
         assert (r.status, r.json["error"]["field"]) == (422, field)
     assert client.put("/v1/ops/prices/ZZ", {"price": "1.00"}, token=ops_token).json["error"]["field"] == "country"

@@ -7,8 +7,16 @@ import pytest
 from chalicelib.domain.money import parse_amount
 from chalicelib.services.billing import balance_micros
 from chalicelib.store.messages import get_message
-from tests.service.messaging import (UK, UK2, carrier_messages, dispatch_all, ledger_sum, make_tenant,
-                                     reset_carrier, send)
+from tests.service.messaging import (
+    UK,
+    UK2,
+    carrier_messages,
+    dispatch_all,
+    ledger_sum,
+    make_tenant,
+    reset_carrier,
+    send,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -11,9 +11,8 @@ from chalicelib.services import fanout, scheduler
 from chalicelib.store.base import iso, utcnow
 from chalicelib.store.messages import Message
 from chalicelib.store.tasks import TaskChunk, chunk_sk, get_task, task_pk
-from tests.service.messaging import carrier_messages, ledger_sum, receipt, post_receipt, reset_carrier
-from tests.service.tasks_helpers import (app_id_of, csv_file, new_task, run_tasks, tick, uk_numbers, upload,
-                                         xlsx_file)
+from tests.service.messaging import carrier_messages, ledger_sum, post_receipt, receipt, reset_carrier
+from tests.service.tasks_helpers import app_id_of, csv_file, new_task, run_tasks, tick, uk_numbers, upload, xlsx_file
 
 
 @pytest.fixture(autouse=True)
@@ -98,8 +97,7 @@ def test_a_task_the_balance_cannot_cover_is_refused(client, demo_token, seeded):
     upload_id = _upload(client, demo_token, uk_numbers(3))
     reply = new_task(client, demo_token, upload_id, content="x" * 1530)  # 10 segments × 3 × 0.04 = 1.20
     assert reply.status == 201
-    from chalicelib.store.accounts import get_account
-    from chalicelib.store.accounts import Account
+    from chalicelib.store.accounts import Account, get_account
     get_account(seeded.demo_account_id).update(actions=[Account.balance_micros.set(1_000_000)])
     reply = new_task(client, demo_token, upload_id, content="x" * 1530)
     assert reply.status == 402 and reply.json["error"]["code"] == "insufficient_balance"
@@ -290,8 +288,7 @@ def test_blacklisted_numbers_never_reach_the_carrier(client, app, demo_token, ca
 
 def test_when_the_balance_runs_out_the_rest_is_not_sent_and_the_task_says_why(client, app, demo_token, seeded,
                                                                                carrier_sim, small_chunks):
-    from chalicelib.store.accounts import get_account
-    from chalicelib.store.accounts import Account
+    from chalicelib.store.accounts import Account, get_account
     task = new_task(client, demo_token, _upload(client, demo_token, uk_numbers(10))).json
     get_account(seeded.demo_account_id).update(actions=[Account.balance_micros.set(150_000)])  # 3 × 0.04 + change
     run_tasks(app)

@@ -35,7 +35,8 @@ def test_domestic_template_review(client, demo_token, ops_token):
 
 
 @pytest.mark.parametrize("body, field, status", [
-    ({"content": "x"}, "name", 400), ({"name": "n"}, "content", 400), ({"name": "n", "content": "x", "kind": "x"}, "kind", 422),
+    ({"content": "x"}, "name", 400), ({"name": "n"}, "content", 400), ({"name": "n", "content": "x", "kind": "x"},
+                                                                       "kind", 422),
     ({"name": "n" * 65, "content": "x"}, "name", 422),
     ({"name": "n", "content": "【锦木科技】验证码", "kind": "domestic"}, "content", 422),
 ])

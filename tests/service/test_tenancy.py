@@ -5,7 +5,8 @@ from tests.service.helpers import initial_password, login
 
 
 def _second_tenant(client, app, ops_token):
-    created = client.post("/v1/ops/accounts", {"name": "Rival Inc", "owner": {"email": "boss@rival.example", "name": "Boss"}},
+    created = client.post("/v1/ops/accounts", {"name": "Rival Inc", "owner": {"email": "boss@rival.example",
+                                                                              "name": "Boss"}},
                           token=ops_token).json
     password = initial_password(app, "boss@rival.example")
     token = login(client, app, "boss@rival.example", password)["access_token"]

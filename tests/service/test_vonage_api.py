@@ -22,7 +22,8 @@ def clean_carrier(carrier_sim):
 
 def vonage(client, params: dict, *, form: bool = True, headers: dict | None = None):
     if form:
-        return client.call("POST", "/sms/json", raw_body=urlencode(params).encode(), headers={**FORM, **(headers or {})})
+        return client.call("POST", "/sms/json", raw_body=urlencode(params).encode(), headers={**FORM,
+                                                                                              **(headers or {})})
     return client.post("/sms/json", params, headers=headers)
 
 

@@ -50,7 +50,8 @@ def test_status_changes_are_posted_signed(client, app, seeded, ops_token, demo_t
     assert event["country"] == "GB" and event["segments"] == 1 and event["price"] == "0.04"
     headers = {k.lower(): v for k, v in hit["headers"].items()}
     assert webhook_signing.verify(secret, headers["x-jmc-timestamp"], hit["body"], headers["x-jmc-signature"])
-    assert not webhook_signing.verify("whsec_wrong", headers["x-jmc-timestamp"], hit["body"], headers["x-jmc-signature"])
+    assert not webhook_signing.verify("whsec_wrong", headers["x-jmc-timestamp"], hit["body"],
+                                      headers["x-jmc-signature"])
     import hashlib
     import hmac
     expected = hmac.new(secret.encode(), f"{headers['x-jmc-timestamp']}.".encode() + hit["body"], hashlib.sha256)

@@ -41,11 +41,11 @@ def connect(request, made):
     config = Config.create(chalice_stage="local", app_name="burst-unit")
     if request.param == "http":
         server = tls.http_server(echo_app(), config, HOST, port)
-        new_connection = lambda: http.client.HTTPConnection(HOST, port, timeout=10)  # noqa: E731
+        new_connection = lambda: http.client.HTTPConnection(HOST, port, timeout=10)
     else:
         server = tls.https_server(echo_app(), config, HOST, port, made)
         context = ssl.create_default_context(cafile=str(made.ca_bundle))
-        new_connection = lambda: http.client.HTTPSConnection(HOST, port, context=context, timeout=10)  # noqa: E731
+        new_connection = lambda: http.client.HTTPSConnection(HOST, port, context=context, timeout=10)
     thread = threading.Thread(target=server.server.serve_forever, daemon=True)
     thread.start()
     yield new_connection

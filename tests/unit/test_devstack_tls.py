@@ -8,7 +8,7 @@ import ssl
 import stat
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -36,7 +36,7 @@ def test_server_certificate_chains_to_the_ca_for_localhost_and_127_0_0_1(made):
     leaf = _certs(made.cert)[0]
     assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is True
     leaf.verify_directly_issued_by(ca)
-    verifier_for = PolicyBuilder().store(Store([ca])).time(datetime.now(timezone.utc))
+    verifier_for = PolicyBuilder().store(Store([ca])).time(datetime.now(UTC))
     for name in (x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))):
         chain = verifier_for.build_server_verifier(name).verify(leaf, [])
         assert chain[-1] == ca
@@ -45,7 +45,7 @@ def test_server_certificate_chains_to_the_ca_for_localhost_and_127_0_0_1(made):
 
 
 def test_certificates_are_valid_now(made):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for cert in _certs(made.ca_bundle) + _certs(made.cert):
         assert cert.not_valid_before_utc <= now < cert.not_valid_after_utc
 
@@ -124,8 +124,8 @@ def test_failed_handshakes_are_not_logged_as_tracebacks(https, made, capsys):
     with pytest.raises(requests.exceptions.SSLError):
         requests.get(f"{url}/health", timeout=5)
     context = ssl.create_default_context(cafile=str(made.ca_bundle))
-    with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1]))) as raw:
-        with context.wrap_socket(raw, server_hostname="localhost") as conn:
+    with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1]))) as raw, \
+            context.wrap_socket(raw, server_hostname="localhost") as conn:
             conn.sendall(b"GET /health HTTP/1.1\r\nHost: localhost\r\n")  # then hang up mid-request
     time.sleep(0.3)
     assert "Traceback" not in capsys.readouterr().err

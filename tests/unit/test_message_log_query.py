@@ -4,7 +4,7 @@ gaps or repeats (``domain.timeline``), and the log's cursors."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,15 +13,25 @@ from hypothesis import strategies as st
 
 from chalicelib.domain.message_status import ALL, STATUSES
 from chalicelib.domain.time_range import parse_range, parse_time
-from chalicelib.domain.timeline import (MAX_PAGE_SIZE, Budget, Partition, Resume, ckey, day_start_key,
-                                        days_newest_first, first_page_size, merge_days, merge_newest_first,
-                                        take_page)
+from chalicelib.domain.timeline import (
+    MAX_PAGE_SIZE,
+    Budget,
+    Partition,
+    Resume,
+    ckey,
+    day_start_key,
+    days_newest_first,
+    first_page_size,
+    merge_days,
+    merge_newest_first,
+    take_page,
+)
 from chalicelib.errors import CursorError, FieldError
 from chalicelib.services.message_log import Filters, cursor_position
 from chalicelib.store.base import encode_cursor
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 
 def shanghai():
@@ -35,23 +45,23 @@ def no_zone():
 # --- times ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, expected", [
-    ("2026-03-01T08:00:00+08:00", datetime(2026, 3, 1, 0, 0, tzinfo=timezone.utc)),
-    ("2026-03-01T00:00:00Z", datetime(2026, 3, 1, 0, 0, tzinfo=timezone.utc)),
-    ("2026-03-01T00:00:00.250-05:00", datetime(2026, 3, 1, 5, 0, 0, 250_000, tzinfo=timezone.utc)),
-    ("2026-03-01T08:00:00 08:00", datetime(2026, 3, 1, 0, 0, tzinfo=timezone.utc)),  # "+" sent unencoded
+    ("2026-03-01T08:00:00+08:00", datetime(2026, 3, 1, 0, 0, tzinfo=UTC)),
+    ("2026-03-01T00:00:00Z", datetime(2026, 3, 1, 0, 0, tzinfo=UTC)),
+    ("2026-03-01T00:00:00.250-05:00", datetime(2026, 3, 1, 5, 0, 0, 250_000, tzinfo=UTC)),
+    ("2026-03-01T08:00:00 08:00", datetime(2026, 3, 1, 0, 0, tzinfo=UTC)),  # "+" sent unencoded
 ])
 def test_a_time_with_an_offset_never_reads_the_zone(text, expected):
     assert parse_time(text, "start", no_zone) == expected
 
 
 def test_a_time_without_an_offset_is_in_the_account_zone():
-    assert parse_time("2026-03-01T08:00:00", "start", shanghai) == datetime(2026, 3, 1, 0, 0, tzinfo=timezone.utc)
+    assert parse_time("2026-03-01T08:00:00", "start", shanghai) == datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
 
 
 def test_a_bare_date_is_the_whole_local_day():
-    assert parse_time("2026-03-01", "start", shanghai) == datetime(2026, 2, 28, 16, 0, tzinfo=timezone.utc)
+    assert parse_time("2026-03-01", "start", shanghai) == datetime(2026, 2, 28, 16, 0, tzinfo=UTC)
     # end is exclusive: the first instant of the next local day
-    assert parse_time("2026-03-01", "end", shanghai, is_end=True) == datetime(2026, 3, 1, 16, 0, tzinfo=timezone.utc)
+    assert parse_time("2026-03-01", "end", shanghai, is_end=True) == datetime(2026, 3, 1, 16, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("text", ["yesterday", "2026-13-01", "2026-03", "1969-12-31T00:00:00Z",
@@ -64,7 +74,7 @@ def test_bad_times_name_the_field(text):
 
 def test_default_range_is_the_last_seven_days_without_reading_the_zone():
     assert parse_range(None, None, no_zone, now=NOW) == (NOW - timedelta(days=7), NOW)
-    end = datetime(2026, 2, 1, tzinfo=timezone.utc)
+    end = datetime(2026, 2, 1, tzinfo=UTC)
     assert parse_range(None, "2026-02-01T00:00:00Z", no_zone, now=NOW) == (end - timedelta(days=7), end)
 
 
@@ -92,14 +102,14 @@ def test_statuses_are_the_message_states():
 
 def test_day_start_key_sorts_between_days():
     day = date(2026, 3, 2)
-    last_of_previous = ckey(datetime(2026, 3, 1, 23, 59, 59, 999_000, tzinfo=timezone.utc), "msg_z")
-    first_of_day = ckey(datetime(2026, 3, 2, tzinfo=timezone.utc), "msg_0")
+    last_of_previous = ckey(datetime(2026, 3, 1, 23, 59, 59, 999_000, tzinfo=UTC), "msg_z")
+    first_of_day = ckey(datetime(2026, 3, 2, tzinfo=UTC), "msg_0")
     assert last_of_previous < day_start_key(day) < first_of_day
 
 
 def test_days_newest_first_clip_each_day_to_the_range():
-    lower = ckey(datetime(2026, 3, 1, 18, tzinfo=timezone.utc), "")
-    upper = ckey(datetime(2026, 3, 3, 6, tzinfo=timezone.utc), "")
+    lower = ckey(datetime(2026, 3, 1, 18, tzinfo=UTC), "")
+    upper = ckey(datetime(2026, 3, 3, 6, tzinfo=UTC), "")
     assert list(days_newest_first(lower, upper)) == [
         (date(2026, 3, 3), day_start_key(date(2026, 3, 3)), upper),
         (date(2026, 3, 2), day_start_key(date(2026, 3, 2)), day_start_key(date(2026, 3, 3))),
@@ -181,7 +191,7 @@ class FakeIndex:
 
 
 def _key(minute: int, n: int) -> str:
-    return ckey(datetime(2026, 3, 1, tzinfo=timezone.utc) + timedelta(minutes=minute), f"msg_{n:04d}")
+    return ckey(datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=minute), f"msg_{n:04d}")
 
 
 def _page_through(stream_below, upper: str, limit: int) -> list[list[Item]]:
@@ -237,8 +247,8 @@ def test_the_first_page_of_every_partition_is_read_even_on_a_spent_budget():
 
 def test_merge_days_resumes_at_a_day_boundary_when_the_budget_ran_out_between_days():
     day2, day1 = date(2026, 3, 2), date(2026, 3, 1)
-    index = FakeIndex({"d2": [Item(ckey(datetime(2026, 3, 2, 5, tzinfo=timezone.utc), "msg_2"))],
-                       "d1": [Item(ckey(datetime(2026, 3, 1, 5, tzinfo=timezone.utc), "msg_1"))]})
+    index = FakeIndex({"d2": [Item(ckey(datetime(2026, 3, 2, 5, tzinfo=UTC), "msg_2"))],
+                       "d1": [Item(ckey(datetime(2026, 3, 1, 5, tzinfo=UTC), "msg_1"))]})
     days = days_newest_first(day_start_key(day1), day_start_key(date(2026, 3, 3)))
     entries = list(merge_days(days, lambda d, lo, hi: [index.partition(f"d{d.day}", lo, hi, 5)], Budget(queries=1)))
     assert entries == [index.partitions["d2"][0], Resume(day_start_key(day2))]
@@ -265,7 +275,8 @@ def test_paging_returns_every_match_once_newest_first(rows, limit, page_size, bu
         if not by_day:
             return merge_newest_first([index.partition(k, lower, top, page_size) for k in "0123"], Budget(**budget))
         return merge_days(days_newest_first(lower, top),
-                          lambda d, lo, hi: [index.partition(f"{d.isoformat()}#{k}", lo, hi, page_size) for k in "0123"],
+                          lambda d, lo, hi: [index.partition(f"{d.isoformat()}#{k}", lo, hi,
+                                                             page_size) for k in "0123"],
                           Budget(**budget))
     pages = _page_through(stream_below, upper, limit)
     returned = [i.ckey for page in pages for i in page]

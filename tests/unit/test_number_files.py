@@ -113,5 +113,6 @@ def test_bad_rows_report_is_an_xlsx_with_the_seed_columns():
     report = numbers.BadRowsReport()
     report.add(5, "hello", "号码格式错误")
     book = load_workbook(io.BytesIO(report.to_bytes()), read_only=True)
-    assert list(book.worksheets[0].iter_rows(values_only=True)) == [numbers.BAD_ROWS_HEADER, (5, "hello", "号码格式错误")]
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows == [numbers.BAD_ROWS_HEADER, (5, "hello", "号码格式错误")]
     assert numbers.BAD_ROWS_FILE == "异常数据.xlsx"

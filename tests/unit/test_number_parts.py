@@ -61,7 +61,7 @@ def _parse_parts(data: bytes, part_bytes: int, kind: str = "international"):
         results.append(parts.parse_part(owned, index == 0, kind, lambda e, c: emitted.append(e), spool.add))
         bad.append(spool.to_bytes())
     offsets = parts.row_offsets([r.lines for r in results])
-    rows = [row for data_, offset in zip(bad, offsets) for row in parts.read_bad_rows(data_, offset)]
+    rows = [row for data_, offset in zip(bad, offsets, strict=True) for row in parts.read_bad_rows(data_, offset)]
     return emitted, rows, results
 
 

@@ -10,7 +10,8 @@ def test_parse_phone_normalises_to_e164_with_country():
     assert parse_phone("+1 (415) 555-2671").country == "US"
 
 
-@pytest.mark.parametrize("bad,reason", [("", "empty"), ("+86 1", "too short"), ("+86 1380013800011111", "too long"), ("hello", "not a phone"),
+@pytest.mark.parametrize("bad,reason", [("", "empty"), ("+86 1", "too short"), ("+86 1380013800011111", "too long"),
+                                        ("hello", "not a phone"),
                                         ("+1 000 000 0000", "not a valid")])
 def test_parse_phone_rejects_with_a_reason(bad, reason):
     with pytest.raises(PhoneNumberError, match=reason):
@@ -38,7 +39,8 @@ def test_parse_phone_with_a_default_region_and_country_names():
     number = parse_phone("138 0013 8000", default_region="CN")
     assert (number.e164, number.country) == ("+8613800138000", "CN")
     hong_kong = parse_phone("+852 5123 4567")
-    assert (hong_kong.country, hong_kong.country_name(), hong_kong.country_name("zh")) == ("HK", "Hong Kong", "中国香港")
+    assert hong_kong.country == "HK"
+    assert (hong_kong.country_name(), hong_kong.country_name("zh")) == ("Hong Kong", "中国香港")
 
 
 def test_login_phone_regions():

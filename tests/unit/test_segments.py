@@ -2,10 +2,20 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from chalicelib.domain.segments import (GSM7, GSM7_BASIC, GSM7_EXTENSION, UCS2, gsm7_units, price_micros,
-                                        segment, segment_domestic, ucs2_units)
+from chalicelib.domain.segments import (
+    GSM7,
+    GSM7_BASIC,
+    GSM7_EXTENSION,
+    UCS2,
+    gsm7_units,
+    price_micros,
+    segment,
+    segment_domestic,
+    ucs2_units,
+)
 
 
 @pytest.mark.parametrize("text,encoding,segments", [
