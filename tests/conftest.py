@@ -15,4 +15,4 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
 # Tests that count AWS calls need the botocore hook on every client, so it goes in first.
-import devstack.aws_calls  # noqa: E402,F401
+import devstack.aws_calls  # noqa: F401

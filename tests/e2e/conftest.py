@@ -16,6 +16,8 @@ import requests
 from devstack.stack import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Access tokens live 900 s; the stack's tokens are renewed well before that.
+TOKEN_REFRESH_AFTER = 600
 
 
 @pytest.fixture(scope="session")
@@ -29,22 +31,26 @@ def stack():
                 "JMC_PARSE_PART_BYTES": "4096", "JMC_PARSE_BUCKETS": "16"})
     log_path = ROOT / "build" / "e2e-devstack.log"
     log_path.parent.mkdir(exist_ok=True)
-    log = open(log_path, "w")
-    proc = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, proc, log_path)
-        yield Stack(base, requests.get(f"{base}/local/info", timeout=5).json(), log_path)
-    finally:
-        proc.send_signal(signal.SIGINT)
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=ROOT, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            raise AssertionError("the local stack did not stop cleanly on Ctrl-C")
-        log.close()
+            _wait_healthy(base, proc, log_path)
+            yield Stack(base, requests.get(f"{base}/local/info", timeout=5).json(), log_path)
+        finally:
+            _stop(proc)
     assert proc.returncode == 0, log_path.read_text()[-3000:]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Ctrl-C, as a developer stops ``make run``; it must end within 20 s."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise AssertionError("the local stack did not stop cleanly on Ctrl-C") from None
 
 
 def _wait_healthy(base: str, proc, log_path: Path, timeout: float = 90) -> None:
@@ -68,11 +74,13 @@ class Stack:
         self.log_path = log_path
         self.http = requests.Session()
         self.tokens: dict[str, dict] = {}  # login → the latest tokens it was given
+        self._logins: dict[str, str] = {}  # every access token handed out → its login
+        self._issued: dict[str, float] = {}  # login → when its latest access token was issued
 
     def call(self, method: str, path: str, json=None, token: str | None = None, auth=None, **kw):
         headers = kw.pop("headers", {})
         if token:
-            headers["Authorization"] = f"Bearer {token}"
+            headers["Authorization"] = f"Bearer {self.current(token)}"
         return self.http.request(method, self.base + path, json=json, headers=headers, auth=auth, timeout=15, **kw)
 
     def outbox(self, to: str, pattern: str, timeout: float = 20) -> str:
@@ -92,16 +100,30 @@ class Stack:
         code = self.outbox(login, r"verification code is (\d{6})")
         reply = self.call("POST", "/v1/auth/login", {"login": login, "password": password, "code": code})
         assert reply.status_code == 200, reply.text
-        self.tokens[login] = reply.json()
-        return reply.json()["access_token"]
+        return self._keep(login, reply.json())
 
     def refreshed(self, login: str) -> str:
         """A new access token for ``login`` from its refresh token, as a portal does when the
         15-minute access token runs out during a long wait."""
         reply = self.call("POST", "/v1/auth/refresh", {"refresh_token": self.tokens[login]["refresh_token"]})
         assert reply.status_code == 200, reply.text
-        self.tokens[login] = reply.json()
-        return reply.json()["access_token"]
+        return self._keep(login, reply.json())
+
+    def current(self, token: str) -> str:
+        """``token``, or the one that replaced it: access tokens live 15 minutes and a session of
+        tests lasts longer, so a token older than 10 minutes is refreshed first, as a portal does."""
+        login = self._logins.get(token)
+        if login is None:
+            return token  # not one of ours (a test's own forged or stale token)
+        if time.monotonic() - self._issued[login] > TOKEN_REFRESH_AFTER:
+            self.refreshed(login)
+        return self.tokens[login]["access_token"]
+
+    def _keep(self, login: str, tokens: dict) -> str:
+        self.tokens[login] = tokens
+        self._logins[tokens["access_token"]] = login
+        self._issued[login] = time.monotonic()
+        return tokens["access_token"]
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,8 @@ def test_local_info_and_health(stack):
 def test_operator_onboards_a_customer_who_then_calls_the_api(stack, ops_token):
     ops = ops_token
     created = stack.call("POST", "/v1/ops/accounts", {"name": "E2E Traders", "currency": "USD",
-                                                      "owner": {"email": "owner@e2e.example", "name": "Olive"}}, token=ops)
+                                                      "owner": {"email": "owner@e2e.example",
+                                                                "name": "Olive"}}, token=ops)
     assert created.status_code == 201, created.text
     account_id = created.json()["id"]
     assert stack.call("POST", f"/v1/ops/accounts/{account_id}/topups",
@@ -44,7 +45,8 @@ def test_operator_onboards_a_customer_who_then_calls_the_api(stack, ops_token):
 def test_unhappy_paths(stack, ops_token, demo_token):
     demo, ops = demo_token, ops_token
     # wrong password: generic 401
-    stack_code = stack.call("POST", "/v1/auth/login", {"login": DEMO_OWNER[0], "password": "wrong-pass-1", "code": "123456"})
+    stack_code = stack.call("POST", "/v1/auth/login", {"login": DEMO_OWNER[0], "password": "wrong-pass-1",
+                                                       "code": "123456"})
     assert stack_code.status_code == 401 and stack_code.json()["error"]["code"] == "invalid_credentials"
     # the code just used to log in cannot be reused
     # (a fresh code is throttled for 60 s, so reuse the one from the outbox)
@@ -58,7 +60,8 @@ def test_unhappy_paths(stack, ops_token, demo_token):
     # non-operator on ops
     assert stack.call("GET", "/v1/ops/accounts", token=demo).status_code == 403
     # foreign ids
-    stack.call("POST", "/v1/ops/accounts", {"name": "Other Co", "owner": {"email": "o@other.example", "name": "O"}}, token=ops)
+    stack.call("POST", "/v1/ops/accounts", {"name": "Other Co", "owner": {"email": "o@other.example", "name": "O"}},
+               token=ops)
     other = stack.login("o@other.example", stack.outbox("o@other.example", r"Initial password: (\S+)"))
     demo_app = stack.call("POST", "/v1/apps", {"name": "Mine"}, token=demo).json()
     assert stack.call("GET", f"/v1/apps/{demo_app['id']}/secret", token=other).status_code == 404
@@ -73,7 +76,8 @@ def test_phone_login_code_goes_through_the_carrier_simulator(stack, ops_token):
     accounts = stack.call("GET", "/v1/ops/accounts", token=ops).json()["accounts"]
     demo_id = next(a["id"] for a in accounts if a["name"] == "Demo Co")
     user = stack.call("POST", f"/v1/ops/accounts/{demo_id}/users",
-                      {"email": "sms@demo.example", "name": "SMS", "phone": "+8613800138000", "role": "member"}, token=ops)
+                      {"email": "sms@demo.example", "name": "SMS", "phone": "+8613800138000",
+                       "role": "member"}, token=ops)
     assert user.status_code == 201, user.text
     assert stack.call("POST", "/v1/auth/codes", {"login": "+86 138 0013 8000"}).status_code == 202
     code = stack.outbox("+8613800138000", r"verification code is (\d{6})")

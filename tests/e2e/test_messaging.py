@@ -105,9 +105,11 @@ def test_signed_webhook_arrives_and_is_retried_after_a_500(stack, customer, ops_
         for hit in hits:
             headers = {k.lower(): v for k, v in hit["headers"].items()}
             assert webhook_signing.verify(secret, headers["x-jmc-timestamp"], hit["body"], headers["x-jmc-signature"])
-        _wait_for(lambda: sorted((d["status"], d["attempts"]) for d in stack.call(
-                      "GET", f"/v1/webhook/deliveries?message_id={message_id}", token=customer["token"]).json()["deliveries"]),
-                  lambda attempts: attempts == [("delivered", 1), ("delivered", 2)])
+        def attempts():
+            deliveries = stack.call("GET", f"/v1/webhook/deliveries?message_id={message_id}",
+                                    token=customer["token"]).json()["deliveries"]
+            return sorted((d["status"], d["attempts"]) for d in deliveries)
+        _wait_for(attempts, lambda seen: seen == [("delivered", 1), ("delivered", 2)])
     finally:
         endpoint.close()
 
@@ -121,8 +123,10 @@ def test_blacklisted_numbers_and_countries_never_reach_the_carrier(stack, custom
     for to in (UK_BLOCKED, "+4915123456789"):
         reply = stack.call("POST", "/v1/sms", {"to": to, "text": "nope", "from": "MsgTraders"}, auth=customer["auth"])
         assert reply.status_code == 422 and reply.json()["error"]["code"] == "recipient_blacklisted"
-    vonage_reply = stack.call("POST", "/sms/json", data={"api_key": customer["auth"][0], "api_secret": customer["auth"][1],
-                                                         "from": "MsgTraders", "to": UK_BLOCKED.lstrip("+"), "text": "nope"})
+    vonage_reply = stack.call("POST", "/sms/json", data={"api_key": customer["auth"][0],
+                                                         "api_secret": customer["auth"][1],
+                                                         "from": "MsgTraders", "to": UK_BLOCKED.lstrip("+"),
+                                                         "text": "nope"})
     assert vonage_reply.json()["messages"][0]["status"] == "7"
     time.sleep(1)
     sent = requests.get(f"{stack.info['carrier_url']}/_sim/messages", timeout=5).json()["messages"]

@@ -178,7 +178,8 @@ def test_a_presigned_upload_is_parsed_when_it_lands(stack, customer):
     posted = requests.post(presigned["upload"]["url"], data=presigned["upload"]["fields"],
                            files={"file": ("big.xlsx", xlsx_file(uk_numbers(50) + ["oops"]))}, timeout=30)
     assert posted.status_code in (200, 201, 204), posted.text
-    ready = _wait_for(lambda: stack.call("GET", f"/v1/uploads/{presigned['upload_id']}", token=customer["token"]).json(),
+    ready = _wait_for(lambda: stack.call("GET", f"/v1/uploads/{presigned['upload_id']}",
+                                         token=customer["token"]).json(),
                       lambda u: u["status"] != "uploading" and u["status"] != "parsing", timeout=60)
     assert ready["status"] == "ready" and (ready["valid"], ready["invalid"]) == (50, 1)
 
@@ -193,7 +194,8 @@ def test_a_large_csv_is_parsed_in_parallel_parts(stack, customer):
     posted = requests.post(presigned["upload"]["url"], data=presigned["upload"]["fields"],
                            files={"file": ("big.csv", data)}, timeout=30)
     assert posted.status_code in (200, 201, 204), posted.text
-    ready = _wait_for(lambda: stack.call("GET", f"/v1/uploads/{presigned['upload_id']}", token=customer["token"]).json(),
+    ready = _wait_for(lambda: stack.call("GET", f"/v1/uploads/{presigned['upload_id']}",
+                                         token=customer["token"]).json(),
                       lambda u: u["status"] not in ("uploading", "parsing"), timeout=120)
     assert ready["status"] == "ready", ready
     assert (ready["total_rows"], ready["valid"], ready["invalid"], ready["duplicates"]) == (3009, 3000, 2, 7)
@@ -207,7 +209,8 @@ def test_a_large_csv_is_parsed_in_parallel_parts(stack, customer):
 def test_a_domestic_task_needs_an_approved_template(stack, customer, ops_token):
     upload = _upload(stack, customer, xlsx_file(["+8613800138000", "13800138001", "+447911200000"]), kind="domestic")
     assert (upload["valid"], upload["invalid"]) == (2, 1)  # domestic lists are mainland China only
-    template = stack.call("POST", "/v1/templates", {"name": "发货通知", "content": "您的订单已发货", "kind": "domestic"},
+    template = stack.call("POST", "/v1/templates",
+                          {"name": "发货通知", "content": "您的订单已发货", "kind": "domestic"},
                           token=customer["token"]).json()
     assert template["status"] == "pending"
     body = {"kind": "domestic", "template_id": template["id"], "signature_id": customer["signature_id"],
