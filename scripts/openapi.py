@@ -9,13 +9,48 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.update({"JMC_STAGE": "local", "AWS_DEFAULT_REGION": "us-east-1", "AWS_XRAY_SDK_ENABLED": "false"})
 from app import app
+import phonenumbers
+from chalicelib.domain import message_status, task_states
+from chalicelib.services import directory, message_log, sending
+from chalicelib.store.webhooks import DELIVERY_STATUSES
 
 S = lambda **kw: {"type": "string", **kw}
 OBJ = lambda props, req=(), **kw: {"type": "object", "properties": props, **({"required": list(req)} if req else {}), **kw}
-MONEY = S(pattern=r"^-?\d+\.\d+$", example="100.00")
+MONEY = S(pattern=r"^-?\d+\.\d+$", example="100.00")  # as the API writes money
+# Money as the API reads it: one plain format, greater than zero and below 10^12.
+MONEY_IN = {**S(pattern=r"^\d+(\.\d{1,6})?$", example="100.00",
+                description="a plain decimal: ASCII digits with at most 6 decimal places, no sign, exponent or spaces; "
+                            "greater than zero and below 1000000000000"),
+            "not": {"anyOf": [{"pattern": r"^0*(\.0*)?$"}, {"pattern": r"^0*[1-9]\d{12}"}]}}  # zero; 10^12 or more
+NONBLANK = r"\S"  # the API trims text: it must hold something besides white space
+TEXT = lambda **kw: S(pattern=NONBLANK, **kw)  # required text, trimmed: not empty or only spaces
+FILLED = lambda **kw: S(minLength=1, **kw)  # any string but the empty one (the API reads "" as missing)
+COUNTRY = {"$ref": "#/components/schemas/Country"}
+COUNTRIES = {"type": "array", "items": COUNTRY, "minItems": 1}
+# Custom formats: "phone" is a valid E.164 number of a country; "login-phone" one of the countries
+# whose numbers may log in; "time-zone" an IANA time zone name; "country-code" (Country) a region.
+PHONE = S(format="phone", pattern=r"^\+[1-9]\d{6,14}$", description="E.164, e.g. +447400123456", example="+447400123456")
+LOGIN_PHONE = S(format="login-phone", pattern=r"^\+(86|852|853|886|65)\d{7,11}$", description="E.164; a mainland China, Hong Kong, Macau, Taiwan or Singapore number",
+                example="+8613800138000")
+EMAIL = S(format="email", maxLength=254)
+SENDER_ID = S(pattern=r"^[A-Za-z0-9 ]*[A-Za-z][A-Za-z0-9 ]*$", maxLength=11, description="1-11 letters, digits or spaces with at least one letter",
+              example="JMCDemo")
+FROM = S(anyOf=[S(pattern=r"^\+?\d{3,%d}$" % sending.NUMERIC_FROM_MAX), SENDER_ID],
+         description="a number (3-15 digits) or a Sender ID (1-11 letters, digits or spaces with at least one letter)")
+URL = S(format="uri", pattern=r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\s]", maxLength=2048,
+        description="an absolute http(s) URL (https and a public host on cloud stages)")
+FILENAME = S(pattern=r"\.([Xx][Ll][Ss][Xx]|[Cc][Ss][Vv])\s*$", example="numbers.xlsx", description="ends in .xlsx or .csv")
+KIND = S(enum=["international", "domestic"])
+NEW_PASSWORD = {**S(minLength=10, maxLength=256, description="10-256 characters, not only letters and not only digits"),
+                "not": {"anyOf": [{"pattern": "^[A-Za-z]+$"}, {"pattern": "^[0-9]+$"}]}}
+CURSOR = S(description="opaque: pass back a next_cursor this API returned (anything else is a 400); empty or left out: the first page")
+OR_EMPTY = lambda schema: {"anyOf": [schema, S(maxLength=0)], "description": "empty: no filter"}  # filters that read "" as left out
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REF = lambda n: {"$ref": f"#/components/schemas/{n}"}
 components = {
+ "Country": S(format="country-code", example="GB",
+              description=f"ISO-3166 alpha-2, any case: one of the {len(phonenumbers.SUPPORTED_REGIONS)} regions the phonenumbers library knows "
+                          "(AC, AD, AE, ... ZW)"),
  "Error": OBJ({"error": OBJ({"code": S(), "message": S(), "field": S()}, ["code", "message"])}, ["error"]),
  "Tokens": OBJ({"access_token": S(), "refresh_token": S(), "token_type": S(enum=["Bearer"]), "expires_in": {"type": "integer"}}),
  "Account": OBJ({"id": S(), "name": S(), "timezone": S(), "currency": S(), "status": S(), "created_at": S(format="date-time"), "balance": MONEY}),
@@ -60,39 +95,56 @@ components = {
                               description="live; when every message has ended: total = blocked + unsent + delivered + failed")}),
  "BlacklistEntry": OBJ({"id": S(), "app_id": S(), "number": S(), "country": S(), "created_at": S(format="date-time"), "created_by": S()}),
 }
-NEW_USER = OBJ({"email": S(format="email"), "name": S(), "phone": S(description="E.164; CN, HK, MO, TW or SG only"), "role": S(enum=["owner", "member"])}, ["email", "name"])
+OWNER = OBJ({"email": EMAIL, "name": TEXT(maxLength=100),
+             "phone": {"anyOf": [LOGIN_PHONE, S(maxLength=0)], "nullable": True, "description": LOGIN_PHONE["description"] + "; optional (empty or null: none)"}},
+            ["email", "name"])
+NEW_USER = {**OWNER, "properties": {**OWNER["properties"], "role": S(enum=sorted(directory.ROLES), description="default member")}}
+SIGNATURE_TEXT = S(pattern=r"^\s*【?\s*[^【】\s][^【】]{0,18}[^【】\s]\s*】?\s*$",
+                   example="【锦木科技】", description="2-20 characters, optionally inside 【】 (added when missing); no 【 or 】 inside")
+NULL_AS_ABSENT = lambda schema: {**schema, "nullable": True}  # null is read as the field left out
 BODIES = {
- "request_code": OBJ({"login": S(description="email or phone"), "purpose": S(enum=["login", "reset_password"])}, ["login"]),
- "login": OBJ({"login": S(), "password": S(), "code": S(pattern=r"^\d{6}$")}, ["login", "password", "code"]),
- "refresh": OBJ({"refresh_token": S()}, ["refresh_token"]),
- "password_reset": OBJ({"login": S(), "code": S(), "new_password": S(minLength=10)}, ["login", "code", "new_password"]),
- "change_password": OBJ({"current_password": S(), "new_password": S(minLength=10)}, ["current_password", "new_password"]),
- "create_app": OBJ({"name": S(maxLength=64)}, ["name"]),
- "create_account": OBJ({"name": S(), "timezone": S(example="Asia/Shanghai"), "currency": S(example="USD"), "owner": NEW_USER}, ["name", "owner"]),
+ "request_code": OBJ({"login": S(anyOf=[EMAIL, LOGIN_PHONE], description="email or phone (CN, HK, MO, TW or SG)"), "purpose": S(enum=["login", "reset_password"])}, ["login"]),
+ "login": OBJ({"login": FILLED(), "password": FILLED(), "code": S(pattern=r"^\d{6}$")}, ["login", "password", "code"]),
+ "refresh": OBJ({"refresh_token": FILLED()}, ["refresh_token"]),
+ "password_reset": OBJ({"login": FILLED(), "code": FILLED(), "new_password": NEW_PASSWORD}, ["login", "code", "new_password"]),
+ "change_password": OBJ({"current_password": FILLED(), "new_password": NEW_PASSWORD}, ["current_password", "new_password"]),
+ "create_app": OBJ({"name": TEXT(maxLength=64)}, ["name"]),
+ "create_account": OBJ({"name": TEXT(maxLength=100), "timezone": S(format="time-zone", example="Asia/Shanghai", description="IANA time zone; default Asia/Shanghai"),
+                        "currency": S(enum=sorted(directory.CURRENCIES), description="default USD"), "owner": OWNER}, ["name", "owner"]),
  "add_user": NEW_USER,
- "top_up": OBJ({"amount": MONEY, "reference": S(maxLength=100)}, ["amount", "reference"]),
- "set_price": OBJ({"price": S(example="0.0450"), "account_id": S(description="override for one account")}, ["price"]),
- "set_country_rule": REF("CountryRule"),
- "add_sender": OBJ({"type": S(enum=["number", "sender_id"]), "value": S(), "countries": {"type": "array", "items": S()}}, ["type", "value", "countries"]),
- "add_signature": OBJ({"text": S()}, ["text"]),
- "create_template": OBJ({"name": S(maxLength=64), "content": S(maxLength=1000), "kind": S(enum=["international", "domestic"])}, ["name", "content"]),
- "update_template": OBJ({"name": S(maxLength=64), "content": S(maxLength=1000)}),
- "reject_template": OBJ({"reason": S()}, ["reason"]),
- "ops_set_webhook": OBJ({"url": S(format="uri")}, ["url"]), "update_webhook": OBJ({"url": S(format="uri")}, ["url"]),
- "add_blacklisted_numbers": OBJ({"app_id": S(description="optional for an app calling with its own key"), "numbers": {"type": "array", "items": S(), "maxItems": 1000}}, ["numbers"]),
- "add_blacklisted_country": OBJ({"app_id": S(), "country": S(example="GB")}, ["country"]),
- "create_task": OBJ({"name": S(maxLength=100), "kind": S(enum=["international", "domestic"]), "app_id": S(), "upload_id": S(description="a ready upload of the same kind"),
+ "top_up": OBJ({"amount": MONEY_IN, "reference": TEXT(maxLength=100, description="the bank transfer's reference; once per account")}, ["amount", "reference"]),
+ "set_price": OBJ({"price": {**MONEY_IN, "example": "0.0450"}, "account_id": NULL_AS_ABSENT(S(description="override for one account (an existing account id)"))}, ["price"]),
+ "set_country_rule": OBJ({"sender_preapproval_required": {"type": "boolean"},
+                          "sender_id_allowed": {"type": "boolean", "description": "never true for CN and US (numeric senders only)"}},
+                         description="the country is the path's; a field left out keeps its value"),
+ "add_sender": {"oneOf": [OBJ({"type": S(enum=["number"]), "value": PHONE, "countries": COUNTRIES}, ["type", "value", "countries"]),
+                          OBJ({"type": S(enum=["sender_id"]), "value": SENDER_ID, "countries": {**COUNTRIES, "description": "countries whose rule allows Sender IDs"}},
+                              ["type", "value", "countries"])]},
+ "add_signature": OBJ({"text": SIGNATURE_TEXT}, ["text"]),
+ "create_template": {**OBJ({"name": TEXT(maxLength=64), "content": TEXT(maxLength=1000), "kind": {**KIND, "description": "default international"}}, ["name", "content"]),
+                     "anyOf": [OBJ({"kind": S(enum=["international"])}),
+                               OBJ({"kind": S(enum=["domestic"]), "content": S(pattern="^[^【】]*$", description="domestic: no 【】, the signature is chosen separately")}, ["kind"])]},
+ "update_template": OBJ({"name": TEXT(maxLength=64), "content": TEXT(maxLength=1000, description="a domestic template's content has no 【】")}),
+ "reject_template": OBJ({"reason": TEXT(description="shown to the customer")}, ["reason"]),
+ "ops_set_webhook": OBJ({"url": URL}, ["url"]), "update_webhook": OBJ({"url": URL}, ["url"]),
+ "add_blacklisted_numbers": OBJ({"app_id": NULL_AS_ABSENT(S(description="required for a portal user; optional for an app calling with its own key (its own id or left out)")),
+                                 "numbers": {"type": "array", "items": S(), "minItems": 1, "maxItems": 1000,
+                                             "description": "phone numbers as typed; those that are not one are reported in invalid"}}, ["numbers"]),
+ "add_blacklisted_country": OBJ({"app_id": NULL_AS_ABSENT(S(description="required for a portal user; optional for an app calling with its own key (its own id or left out)")),
+                                 "country": COUNTRY}, ["country"]),
+ "create_task": OBJ({"name": TEXT(maxLength=100), "kind": KIND, "app_id": S(), "upload_id": S(description="a ready upload of the same kind"),
                      "from": S(description="a bound number or Sender ID; default: the bound one per country"), "signature_id": S(description="domestic: a bound signature (required)"),
                      "template_id": S(description="domestic: an approved template (required)"), "content": S(description="required unless a template_id gives it"), "blacklist_check": {"type": "boolean"},
                      "send_at": S(format="date-time", description="ISO 8601; without an offset the account's time zone applies; absent = now; at most 90 days ahead")},
                     ["name", "kind", "app_id", "upload_id"]),
  "edit_task": OBJ({k: S() for k in ("name", "from", "signature_id", "template_id", "content", "upload_id", "send_at")} | {"blacklist_check": {"type": "boolean"}},
-                  description="any of create_task's fields except kind and app_id; the task is priced and checked again"),
- "presign_upload": OBJ({"kind": S(enum=["international", "domestic"]), "filename": S(example="numbers.xlsx")}, ["kind", "filename"]),
- "send_sms": OBJ({"to": S(description="E.164, e.g. +447400123456"), "text": S(description="GSM-7 or Unicode; at most 10 segments; to mainland China it starts with a bound 【signature】"),
-                  "from": S(description="a number or Sender ID bound to the account where the country requires it; default: the bound one"),
-                  "type": S(enum=["transactional", "marketing"]), "client_ref": S(maxLength=100), "callback_url": S(format="uri")}, ["to", "text"]),
- "vonage_dlr_post": OBJ({"messageId": S(), "msisdn": S(), "to": S(), "status": S(enum=["delivered", "failed", "expired", "rejected", "accepted", "buffered", "unknown"]),
+                  description="any of create_task's fields except kind and app_id; the task is priced and checked again; any other field is a 400",
+                  additionalProperties=False),
+ "presign_upload": OBJ({"kind": KIND, "filename": FILENAME}, ["kind", "filename"]),
+ "send_sms": OBJ({"to": PHONE, "text": TEXT(maxLength=1530, description="GSM-7 or Unicode; at most 10 segments; to mainland China it starts with a bound 【signature】"),
+                  "from": {**FROM, "description": FROM["description"] + " bound to the account where the country requires it; default: the bound one"},
+                  "type": S(enum=list(sending.MESSAGE_TYPES)), "client_ref": TEXT(maxLength=sending.MAX_CLIENT_REF), "callback_url": URL}, ["to", "text"]),
+ "vonage_dlr_post": OBJ({"messageId": FILLED(), "msisdn": S(), "to": S(), "status": S(enum=sorted(message_status.RECEIPT_STATUSES)),
                          "err-code": S(), "client-ref": S(), "price": S(), "network-code": S(), "scts": S(), "message-timestamp": S(), "timestamp": S(), "sig": S()}, ["messageId", "status"]),
  "vonage_send": OBJ({"api_key": S(description="the app key (or HTTP Basic)"), "api_secret": S(), "from": S(), "to": S(description="digits, international format, no +"),
                      "text": S(), "type": S(enum=["text", "unicode"]), "client-ref": S(maxLength=100), "callback": S(format="uri"), "status-report-req": S()}, ["from", "to", "text"]),
@@ -102,8 +154,8 @@ LIST = lambda key, item: OBJ({key: {"type": "array", "items": REF(item)}, "next_
 OK = {
  "health": OBJ({"status": S()}), "request_code": OBJ({"status": S(), "message": S()}),
  "login": REF("Tokens"), "refresh": REF("Tokens"), "me": OBJ({"user": REF("User"), "role": S(), "account": REF("Account"), "balance": MONEY, "currency": S(), "timezone": S()}),
- "create_app": REF("App"), "list_apps": LIST("apps", "App"), "get_app": REF("App"), "reveal_secret": OBJ({"app_secret": S()}),
- "audit_events": OBJ({"events": {"type": "array", "items": OBJ({"id": S(), "action": S(), "actor": S(), "target": S(), "created_at": S()})}, "next_cursor": S(nullable=True)}),
+ "create_app": REF("App"), "list_apps": OBJ({"apps": {"type": "array", "items": REF("App")}}, description="every app of the account, disabled ones too (not paged)"), "get_app": REF("App"), "reveal_secret": OBJ({"app_secret": S()}),
+ "audit_events": OBJ({"events": {"type": "array", "items": OBJ({"id": S(), "action": S(), "actor": S(), "target": S(nullable=True), "created_at": S(format="date-time")})}, "next_cursor": S(nullable=True)}),
  "balance": OBJ({"balance": MONEY, "currency": S()}), "ledger": LIST("entries", "LedgerEntry"), "account_ledger": LIST("entries", "LedgerEntry"),
  "prices": LIST("prices", "Price"), "list_prices": LIST("prices", "Price"),
  "create_account": {"allOf": [REF("Account"), OBJ({"owner": REF("User")})]}, "list_accounts": LIST("accounts", "Account"),
@@ -138,14 +190,39 @@ OK = {
 STATUS = {"create_task": 201, "upload_numbers": 201, "presign_upload": 201, "create_template": 201, "delete_template": 204, "rotate_webhook_secret": 201, "add_blacklisted_numbers": 201, "add_blacklisted_country": 201, "remove_blacklisted_number": 204, "remove_blacklisted_country": 204, "send_sms": 202, "vonage_dlr_get": 204, "vonage_dlr_post": 204, "create_account": 201, "add_user": 201, "create_app": 201, "top_up": 201, "add_sender": 201, "add_signature": 201, "request_code": 202,
           "password_reset": 204, "change_password": 204, "disable_app": 204, "delete_price": 204, "remove_sender": 204, "remove_signature": 204}
 ERR = {"400": "Malformed JSON or a missing field", "401": "Missing or invalid credentials", "402": "Balance too low (insufficient_balance)", "403": "Not allowed for this caller",
-       "404": "Not found (or another account's)", "409": "Conflict", "413": "Body too large (payload_too_large)", "422": "A field has an invalid value", "429": "Too many attempts; see Retry-After"}
+       "404": "Not found (or another account's)", "409": "Conflict", "413": "Body too large (payload_too_large)", "415": "Unsupported Content-Type (JSON bodies need application/json)",
+       "422": "A field has an invalid value", "429": "Too many attempts; see Retry-After"}
 def err(code): return {"description": ERR[code], "content": {"application/json": {"schema": REF("Error")}}}
+BLACKLIST_APP = S(description="required for a portal user; optional for an app calling with its own key (its own id or left out)")
+QUERY_SCHEMAS = {  # (view, parameter) → schema; a parameter not listed is any string
+ ("list_templates", "kind"): KIND, ("number_template", "kind"): {**KIND, "description": "default international"}, ("upload_numbers", "kind"): KIND,
+ ("upload_numbers", "filename"): {**FILENAME, "description": "ends in .xlsx or .csv; without it the Content-Type decides (text/csv, else xlsx)"},
+ ("list_tasks", "status"): S(enum=list(task_states.ALL)), ("list_webhook_deliveries", "status"): S(enum=list(DELIVERY_STATUSES)),
+ ("list_messages", "status"): OR_EMPTY(S(enum=list(message_log.STATUSES))), ("list_messages", "type"): OR_EMPTY(S(enum=list(sending.MESSAGE_TYPES))),
+ ("list_messages", "country"): OR_EMPTY(COUNTRY), ("list_messages", "to"): OR_EMPTY(PHONE),
+ ("list_messages", "start"): {**OR_EMPTY(S(anyOf=[S(format="date-time"), S(format="date")])),
+                              "description": "inclusive; default 7 days before end; a date is its whole day; empty: the default"},
+ ("list_messages", "end"): {**OR_EMPTY(S(anyOf=[S(format="date-time"), S(format="date")])),
+                            "description": "exclusive; default now; at most 92 days after start; empty: the default"},
+ ("list_blacklisted_numbers", "number"): {**PHONE, "description": "an exact lookup (normalised like an added number)"},
+ ("list_blacklisted_numbers", "app_id"): BLACKLIST_APP, ("list_blacklisted_countries", "app_id"): BLACKLIST_APP,
+ ("vonage_dlr_get", "messageId"): FILLED(), ("vonage_dlr_get", "status"): S(enum=sorted(message_status.RECEIPT_STATUSES)),
+ ("outbox", "to"): TEXT(description="an email address or phone number"),
+}
 REQUIRED_QUERY = {("upload_numbers", "kind"), ("outbox", "to"), ("vonage_dlr_get", "messageId"), ("vonage_dlr_get", "status")}
 QUERY = {"list_templates": ["kind"], "list_webhook_deliveries": ["message_id", "status", "limit", "cursor"], "list_messages": ["type", "to", "task_name", "country", "message_id", "task_id", "status", "start", "end", "limit", "cursor"],
          "list_blacklisted_numbers": ["app_id", "number", "limit", "cursor"], "list_blacklisted_countries": ["app_id", "limit", "cursor"],
          "vonage_dlr_get": ["messageId", "msisdn", "status", "err-code", "client-ref", "timestamp", "sig"], "list_accounts": ["limit", "cursor"], "ledger": ["limit", "cursor"], "account_ledger": ["limit", "cursor"], "audit_events": ["limit", "cursor"],
          "list_prices": ["account_id"], "list_tasks": ["status", "task_id", "name", "country", "user", "limit", "cursor"],
          "upload_numbers": ["kind", "filename"], "number_template": ["kind"], "delete_price": ["account_id"], "outbox": ["to"]}
+def _query_schema(view: str, param: str) -> dict:
+    if param == "limit":
+        return {"type": "integer", "minimum": 1, "maximum": 200}
+    if param == "cursor":
+        return CURSOR
+    return QUERY_SCHEMAS.get((view, param), S())
+
+
 paths = {}
 for path, methods in sorted(app.routes.items()):
     for method, entry in sorted(methods.items()):
@@ -165,19 +242,24 @@ for path, methods in sorted(app.routes.items()):
             op["security"] = []
         if module == "local":
             op["description"] = "Local stage only; 404 on every cloud stage."
+        if name == "get_app":
+            op["description"] = "A disabled app is still found: 200 with status disabled."
+        if name == "disable_app":
+            op["description"] = ("The app stays visible as disabled (GET answers 200 with status disabled); its key and secret stop "
+                                 "working and its secret can no longer be revealed (409). Disabling a disabled app is a 204 too.")
         if name == "list_messages":  # the paging contract (short pages with a cursor) is worth reading
             op["description"] = inspect.getdoc(entry.view_function).split("\n", 1)[1].strip()
-        params = [{"name": p, "in": "path", "required": True, "schema": S()} for p in re.findall(r"{(\w+)}", path)]
-        params += [{"name": q, "in": "query", "required": (name, q) in REQUIRED_QUERY, "schema": {"type": "integer", "minimum": 1, "maximum": 200} if q == "limit" else S()} for q in QUERY.get(name, [])]
+        params = [{"name": p, "in": "path", "required": True, "schema": COUNTRY if p == "country" else S()} for p in re.findall(r"{(\w+)}", path)]
+        params += [{"name": q, "in": "query", "required": (name, q) in REQUIRED_QUERY, "schema": _query_schema(name, q)} for q in QUERY.get(name, [])]
         if params: op["parameters"] = params
         if name in BODIES:
             media = ("application/x-www-form-urlencoded", "application/json") if name in FORM_BODIES else ("application/json",)
             op["requestBody"] = {"required": True, "content": {m: {"schema": BODIES[name]} for m in media}}
         if name == "upload_numbers":
-            op["requestBody"] = {"required": True, "content": {m: {"schema": {"type": "string", "format": "binary"}} for m in (XLSX, "text/csv", "application/octet-stream")},
+            op["requestBody"] = {"required": True, "content": {m: {"schema": {"type": "string", "format": "binary", "minLength": 1}} for m in (XLSX, "text/csv", "application/octet-stream")},
                                  "description": "the file itself, at most 5 MB; larger lists use /v1/uploads/presign"}
         if name == "send_sms":
-            params.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": S(maxLength=255),
+            params.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": S(minLength=1, maxLength=sending.MAX_IDEMPOTENCY_KEY),
                            "description": "same key + same body replays the first answer; another body is a 409"})
             op["parameters"] = params
         status = STATUS.get(name, 200)
@@ -192,8 +274,10 @@ for path, methods in sorted(app.routes.items()):
         if module == "tasks": codes += ["403", "404", "422"] + (["409"] if "{task_id}" in path and method != "GET" else []) + (["402"] if name in ("create_task", "edit_task") else [])
         if module == "uploads": codes += ["400", "403", "422"] + (["413"] if name == "upload_numbers" else [])
         if name == "send_sms": codes += ["402", "403"]
-        if name == "vonage_send": codes = []  # always HTTP 200 with a Vonage status
+        if name == "vonage_send": codes = []  # always HTTP 200 with a Vonage status, once the body could be read
         if module == "carrier_webhooks": codes = ["400", "401"]
+        if name in BODIES or name == "upload_numbers": codes += ["415"]  # Chalice refuses any other Content-Type
+        if name in ("outbox", "list_templates", "list_tasks"): codes += ["400"]
         if name in ("request_code", "login"): codes += ["429"]
         if name in ("login", "refresh", "password_reset"): codes += ["401"]
         if name in ("list_accounts", "ledger", "account_ledger", "audit_events", "list_messages", "list_blacklisted_numbers", "list_blacklisted_countries"): codes += ["400"]
