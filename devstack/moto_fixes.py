@@ -20,12 +20,16 @@ code expects.
    60 % of the emulator's CPU during a 10,000-number task. The sort is redundant (moto
    sorts the results again), so during a Query ``all_items`` gives the table's items
    unsorted, or only the queried partition's for a table query.
+5. moto's SES keeps no time for a sent email, and ``/local/outbox`` shows when each one was
+   sent: the local stack's moto process stamps every stored email with ``sent_at`` (UTC,
+   the carrier simulator's format), which ``/moto-api/data.json`` then lists with it.
 """
 from __future__ import annotations
 
 import copy
 import threading
 import types
+from datetime import UTC, datetime
 
 _installed = False
 
@@ -60,6 +64,23 @@ def speed_up_server() -> None:
         return modules
     backends.list_of_moto_modules = list_of_moto_modules
     backends._jmc_modules_cached = True  # type: ignore[attr-defined]  # our mark on moto's module
+
+
+def stamp_sent_emails() -> None:
+    """Every email moto's SES stores gets ``sent_at`` (idempotent)."""
+    from moto.ses import models
+    for message_class in (models.Message, models.TemplateMessage, models.RawMessage):
+        if getattr(message_class, "_jmc_stamped", False):
+            continue
+        message_class.__init__ = _stamping(message_class.__init__)  # type: ignore[method-assign]
+        message_class._jmc_stamped = True  # type: ignore[union-attr]  # our mark on moto's class
+
+
+def _stamping(init):
+    def init_and_stamp(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self.sent_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return init_and_stamp
 
 
 def _snapshot_items_not_tables() -> None:

@@ -68,9 +68,10 @@ def main(host: str, port: int) -> int:
     from moto.server import ThreadedMotoServer
     from werkzeug.serving import BaseWSGIServer
 
-    from devstack.moto_fixes import serialise_dynamodb, speed_up_server
+    from devstack.moto_fixes import serialise_dynamodb, speed_up_server, stamp_sent_emails
     serialise_dynamodb()
     speed_up_server()
+    stamp_sent_emails()
     # werkzeug queues 128 connections until accept(); the rest of the local stack queues up to
     # SOMAXCONN, so bursts from its threads' clients are not reset here either. This process
     # runs only moto, so setting it on the class touches nothing else.

@@ -24,6 +24,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from devstack.access_log import AccessLogHandler
+
 VALIDITY = timedelta(days=7)
 HANDSHAKE_TIMEOUT = 10.0  # seconds a client may take to finish the TLS handshake
 IDLE_TIMEOUT = 120.0  # seconds a kept-alive connection may stay silent before it is closed
@@ -162,7 +164,7 @@ def http_server(app, config, host: str, port: int) -> LocalDevServer:
     local). Serve it with ``.serve_forever()`` in a thread; stop it with ``.shutdown()`` then
     ``.server.server_close()``."""
     make_local(app)
-    return LocalDevServer(app, config, host, port, server_cls=LocalHTTPServer)
+    return LocalDevServer(app, config, host, port, handler_cls=AccessLogHandler, server_cls=LocalHTTPServer)
 
 
 def https_server(app, config, host: str, port: int, tls: LocalTls) -> LocalDevServer:
@@ -171,4 +173,4 @@ def https_server(app, config, host: str, port: int, tls: LocalTls) -> LocalDevSe
     thread; stop it with ``.shutdown()`` then ``.server.server_close()``."""
     make_local(app)
     server_cls = functools.partial(TlsHTTPServer, context=tls.server_context())
-    return LocalDevServer(app, config, host, port, server_cls=server_cls)
+    return LocalDevServer(app, config, host, port, handler_cls=AccessLogHandler, server_cls=server_cls)

@@ -1,7 +1,8 @@
 """Local-stage-only endpoints: what the platform sent to users, and where things run.
 
 On every cloud stage these answer 404, as if absent. The outbox reads the real emulators:
-emails from moto's SES (its ``/moto-api/data.json``), SMS from the carrier simulator.
+emails from moto's SES (its ``/moto-api/data.json``, each email stamped with ``sent_at`` by
+the local stack's moto process: devstack/moto_fixes.py), SMS from the carrier simulator.
 """
 from __future__ import annotations
 
@@ -36,12 +37,20 @@ def info():
 
 @bp.route("/local/outbox", methods=["GET"])
 def outbox():
+    """Everything the platform sent to ``to`` (an email address: emails; a phone number: SMS),
+    newest first; each entry has ``sent_at`` (UTC, when SES or the carrier took it)."""
     _local_only()
     to = query(bp.current_request).get("to", "").strip()
     if not to:
         raise InvalidRequest("to", "is required (an email address or phone number)")
     messages = _emails_to(to) if "@" in to else _sms_to(to)
-    return {"to": to, "messages": messages}
+    return {"to": to, "messages": _newest_first(messages)}
+
+
+def _newest_first(messages: list[dict]) -> list[dict]:
+    # Both sources list in the order sent; reversed first, so entries sent within the same
+    # millisecond stay newest first through the (stable) sort.
+    return sorted(reversed(messages), key=lambda m: m["sent_at"] or "", reverse=True)
 
 
 def _emails_to(address: str) -> list[dict]:
@@ -50,17 +59,17 @@ def _emails_to(address: str) -> list[dict]:
     wanted = address.lower()
     mine = [m for m in sent if wanted in [a.lower() for a in m.get("destinations", {}).get("ToAddresses", [])]]
     return [{"channel": "email", "id": m.get("id"), "to": address, "from": m.get("source"),
-             "subject": m.get("subject"), "body": m.get("body")} for m in reversed(mine)]
+             "subject": m.get("subject"), "body": m.get("body"), "sent_at": m.get("sent_at")} for m in mine]
 
 
 def _sms_to(phone: str) -> list[dict]:
-    """Newest first, one entry per message: the simulator lists one row per segment, each
-    with the whole text, so only first parts are kept (``id`` is the first part's id)."""
+    """One entry per message: the simulator lists one row per segment, each with the whole
+    text, so only first parts are kept (``id`` is the first part's id)."""
     digits = phone.lstrip("+").replace(" ", "")
     data = _get_json(f"{settings().carrier_url}/_sim/messages", params={"to": digits})
     return [{"channel": "sms", "id": m.get("message-id"), "to": "+" + m.get("to", "").lstrip("+"),
              "from": m.get("from"), "body": m.get("text"), "sent_at": m.get("received_at")}
-            for m in reversed(data.get("messages", [])) if m.get("part", 1) == 1]
+            for m in data.get("messages", []) if m.get("part", 1) == 1]
 
 
 def _get_json(url: str, params: dict | None = None) -> dict:

@@ -83,17 +83,39 @@ def template(item) -> dict:
             "updated_at": item.updated_at}
 
 
-def upload(item, report_url: str | None) -> dict:
+def upload(item, report_url: str | None, unpriced: dict[str, int]) -> dict:
     """A number upload: counts, countries and, when rows were bad, the 异常数据.xlsx link and
-    the product's notice (检测到异常数据X条)."""
+    the product's notice (检测到异常数据X条); ``unpriced`` (country → numbers) names the
+    countries the account has no price for, with a note in each language."""
     invalid = int(item.invalid or 0)
     return {"upload_id": item.upload_id, "kind": item.kind, "filename": item.filename, "status": item.status,
             "error": item.error, "total_rows": int(item.total_rows or 0), "valid": int(item.valid or 0),
             "invalid": invalid, "duplicates": int(item.duplicates or 0),
             "countries": {k: int(v) for k, v in as_dict(item.countries).items()},
             "message": f"检测到异常数据{invalid}条" if invalid else None,
+            "unpriced_countries": unpriced, "unpriced_message": _unpriced_message(unpriced),
             "invalid_report_url": report_url, "progress": _parse_progress(item),
             "created_at": iso(item.created_at), "parsed_at": iso(item.parsed_at)}
+
+
+def _unpriced_message(unpriced: dict[str, int]) -> dict[str, str] | None:
+    """Said at upload time what task creation would refuse later ("has N number(s) in XX")."""
+    if not unpriced:
+        return None
+    total = sum(unpriced.values())
+    en = ", ".join(f"{_country_name(c, 'en')} ({c}) {n}" for c, n in unpriced.items())
+    zh = "，".join(f"{_country_name(c, 'zh')} ({c}) {n}个" for c, n in unpriced.items())
+    return {"en": f"{total} number(s) are in countries or regions not on this account's price list: {en}. "
+                  "A task with this list is refused until they are priced or removed.",
+            "zh": f"有{total}个号码所在国家/地区不在本账户价格表中：{zh}。"
+                  "使用此名单创建任务会被拒绝，请先定价或删除这些号码。"}
+
+
+def _country_name(code: str, lang: str) -> str:
+    try:
+        return country_name(code, lang)
+    except KeyError:
+        return code
 
 
 def _parse_progress(item) -> dict | None:

@@ -43,7 +43,7 @@ def upload_numbers():
     params = query(request)
     item = uploads.upload_file(who, params.get("kind"), raw_body(request), params.get("filename"),
                                header(request, "content-type"))
-    return Response(body=view(item, uploads.report_url(item)), status_code=201)
+    return Response(body=_view(item), status_code=201)
 
 
 @bp.route("/v1/uploads/presign", methods=["POST"])
@@ -52,10 +52,13 @@ def presign_upload():
     who = customer(bp.current_request)
     body = json_body(bp.current_request)
     item, post = uploads.presign(who, body.get("kind"), body.get("filename"))
-    return Response(body={**view(item, None), "upload": post}, status_code=201)
+    return Response(body={**view(item, None, {}), "upload": post}, status_code=201)
 
 
 @bp.route("/v1/uploads/{upload_id}", methods=["GET"])
 def get_upload(upload_id):
-    item = uploads.get(customer(bp.current_request), upload_id)
-    return view(item, uploads.report_url(item))
+    return _view(uploads.get(customer(bp.current_request), upload_id))
+
+
+def _view(item) -> dict:
+    return view(item, uploads.report_url(item), uploads.unpriced_countries(item))

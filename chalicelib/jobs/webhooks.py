@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
 
 from chalice import Blueprint
 
@@ -36,11 +37,31 @@ def deliver_webhooks(event):
 
 
 def deliver_ticket(body: str) -> str:
-    """One queued event: deliver it (or re-delay it); raise only for platform errors."""
-    ticket = json.loads(body)
-    outcome = webhooks.deliver(ticket)
-    log.info("webhook %s to %s: %s", ticket["event"]["event_id"], ticket["url"], outcome)
-    return outcome
+    """One queued event: deliver it (or re-delay it) and log it; raise only for platform errors."""
+    report = webhooks.deliver(json.loads(body))
+    _log(report)
+    return report.outcome
+
+
+def _log(report: webhooks.Report) -> None:
+    """One line per attempt: INFO when the endpoint took the event, WARNING when it did not
+    (what an operator looks for when a customer says events are missing), DEBUG for a pass
+    that only re-delayed the ticket (a retry more than SQS's 15 minutes away). Never the
+    payload, the URL's path or query, or the signature."""
+    attempt = f"webhook {report.event_id} to {report.host}, attempt {report.attempt}"
+    if report.outcome == "delivered":
+        log.info("%s: delivered (HTTP %s)", attempt, report.code)
+    elif report.outcome == "retrying":
+        log.warning("%s failed (%s); next attempt at %s", attempt, report.error, _time(report.next_at))
+    elif report.outcome == "dead_lettered":
+        log.warning("%s failed (%s); retried for 24 h: dead-lettered", attempt, report.error)
+    else:
+        log.debug("webhook %s waits for attempt %d at %s", report.event_id, report.attempt + 1,
+                  _time(report.next_at))
+
+
+def _time(when: datetime | None) -> str:
+    return when.isoformat(timespec="seconds") if when else "?"
 
 
 def _outcome(attempt: Future) -> str:

@@ -29,8 +29,9 @@ from ..domain.upload_states import FAILED, PARSING, READY, UPLOADING
 from ..errors import FieldError, InvalidRequest, NotFound, PayloadTooLarge
 from ..files import numbers
 from ..store import uploads as store
-from ..store.base import utcnow
+from ..store.base import as_dict, utcnow
 from ..store.uploads import Upload, get_upload, upload_pk
+from . import catalog
 from .identity import Caller
 
 log = logging.getLogger(__name__)
@@ -230,6 +231,17 @@ def get(caller: Caller, upload_id: object) -> Upload:
     if upload is None or upload.account_id != caller.account_id:
         raise UploadNotFound()
     return upload
+
+
+def unpriced_countries(upload: Upload) -> dict[str, int]:
+    """Country → how many of the list's valid numbers are there, for each country not on the
+    account's price list: a task of this list is refused until they are priced or removed.
+    Read from the prices of now, not stored, so an operator's new price clears it at once."""
+    countries = as_dict(upload.countries)
+    if not countries:  # not parsed yet (or nothing valid): no price to read
+        return {}
+    prices = catalog.effective_prices(upload.account_id)
+    return {country: int(count) for country, count in sorted(countries.items()) if country not in prices}
 
 
 def report_url(upload: Upload) -> str | None:

@@ -10,6 +10,7 @@ secret on first need, so no delivery ever goes out unsigned.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import ipaddress
 import json
@@ -55,6 +56,19 @@ USER_AGENT = "JMC-Webhooks/1"
 
 #: What one delivery attempt came to.
 Outcome = Literal["delivered", "retrying", "dead_lettered", "waiting"]
+
+
+class Report(NamedTuple):
+    """What one pass over a queued event came to, for the log: the outcome, the endpoint's
+    host (not its path or query, which may carry a customer's token), the attempt made (when
+    waiting: the last one made), what the endpoint answered, and when the next attempt is due."""
+    outcome: Outcome
+    event_id: str
+    host: str
+    attempt: int
+    code: int | None = None
+    error: str | None = None
+    next_at: datetime | None = None
 
 
 class Attempt(NamedTuple):
@@ -247,32 +261,34 @@ def _enqueue(ticket: dict, delay: float = 0) -> None:
 
 # --- delivery ---------------------------------------------------------------------------------
 
-def deliver(ticket: dict, now: datetime | None = None) -> Outcome:
-    """One attempt for one event. A failing customer endpoint is an outcome, not an error:
-    only platform failures raise."""
+def deliver(ticket: dict, now: datetime | None = None) -> Report:
+    """One attempt for one event (or, before its time, a re-delay). A failing customer
+    endpoint is an outcome, not an error: only platform failures raise."""
     now = now or utcnow()
+    report = functools.partial(Report, event_id=ticket["event"]["event_id"],
+                               host=urlsplit(ticket["url"]).hostname or "?")
     not_before = ticket.get("not_before")
     if not_before and datetime.fromisoformat(not_before) > now:
         _enqueue(ticket, (datetime.fromisoformat(not_before) - now).total_seconds())
-        return "waiting"
+        return report("waiting", attempt=int(ticket.get("attempt", 0)), next_at=datetime.fromisoformat(not_before))
     first = datetime.fromisoformat(ticket["first_attempt_at"]) if ticket.get("first_attempt_at") else now
     attempt = int(ticket.get("attempt", 0)) + 1
     code, error = _post(ticket, signing_secret(ticket["account_id"]))
     delivery = Delivery(*ticket["delivery"])
     if code is not None and 200 <= code < 300:
         store.record_attempt(delivery, "delivered", attempt, code, None, None, now)
-        return "delivered"
+        return report("delivered", attempt=attempt, code=code)
     delay = webhook_signing.backoff_seconds(attempt, settings().webhook_retry_base, jitter=random.uniform(-0.1, 0.1))
     retry_at = now + timedelta(seconds=delay)
     if retry_at - first > RETRY_WINDOW:
         store.record_attempt(delivery, "dead_lettered", attempt, code, error, None, now)
         aws.client("sqs").send_message(QueueUrl=aws.queue_url(QUEUE + "-dlq"),
                                        MessageBody=json.dumps({**ticket, "attempt": attempt}))
-        return "dead_lettered"
+        return report("dead_lettered", attempt=attempt, code=code, error=error)
     store.record_attempt(delivery, "retrying", attempt, code, error, retry_at, now)
     _enqueue({**ticket, "attempt": attempt, "first_attempt_at": first.isoformat(),
               "not_before": retry_at.isoformat()}, delay)
-    return "retrying"
+    return report("retrying", attempt=attempt, code=code, error=error, next_at=retry_at)
 
 
 def _post(ticket: dict, secret: str) -> Attempt:

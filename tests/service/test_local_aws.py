@@ -3,6 +3,7 @@ DynamoDB does, and moto's own process (devstack/moto_process.py) starts and stop
 from __future__ import annotations
 
 import socket
+from datetime import UTC, datetime
 
 import boto3
 import pytest
@@ -77,3 +78,23 @@ def test_moto_runs_in_its_own_process_and_stops_cleanly():
     assert moto.returncode == 0  # SIGTERM is a clean stop, not a crash
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", moto.port), timeout=1)
+
+
+def test_moto_s_process_stamps_each_email_with_the_time_it_was_sent():
+    # moto's SES keeps no time for a sent email; /local/outbox shows one (devstack/moto_fixes.py).
+    import requests
+
+    from devstack.moto_process import MotoProcess
+    from devstack.stack import free_port
+    moto = MotoProcess("127.0.0.1", free_port("127.0.0.1")).start()
+    try:
+        ses = boto3.client("ses", region_name="us-east-1", endpoint_url=moto.url)
+        ses.verify_email_identity(EmailAddress="no-reply@jmc.local")
+        before = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        ses.send_email(Source="no-reply@jmc.local", Destination={"ToAddresses": ["a@b.example"]},
+                       Message={"Subject": {"Data": "hi"}, "Body": {"Text": {"Data": "hello"}}})
+        [sent] = requests.get(f"{moto.url}/moto-api/data.json", timeout=5).json()["ses"]["Message"]
+    finally:
+        moto.stop()
+    after = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    assert before <= sent["sent_at"] <= after

@@ -131,3 +131,37 @@ def test_a_presigned_file_that_cannot_be_read_fails_with_the_reason(client, app,
     handler(app, "parse_uploaded_numbers")(object_created(key), None)
     body = client.get(f"/v1/uploads/{reply.json['upload_id']}", token=demo_token).json
     assert body["status"] == "failed" and "cannot be read" in body["error"] and body["valid"] == 0
+
+
+def test_an_upload_names_the_countries_it_has_no_price_for(client, demo_token, ops_token, seeded):
+    # GB and CN are on the demo account's price list (seed); FR and BR are on none.
+    data = csv_file(["+447400100001", "+33612345678", "+33612345679", "+5511987654321", "8613800138000"])
+    body = upload(client, demo_token, data, filename="list.csv").json
+    assert body["unpriced_countries"] == {"BR": 1, "FR": 2}
+    assert body["unpriced_message"] == {
+        "en": "3 number(s) are in countries or regions not on this account's price list: Brazil (BR) 1, "
+              "France (FR) 2. A task with this list is refused until they are priced or removed.",
+        "zh": "有3个号码所在国家/地区不在本账户价格表中：巴西 (BR) 1个，法国 (FR) 2个。"
+              "使用此名单创建任务会被拒绝，请先定价或删除这些号码。"}
+    # The note is read from the prices of now: an operator's price clears that country.
+    priced = client.put("/v1/ops/prices/FR", {"price": "0.0600", "account_id": seeded.demo_account_id},
+                        token=ops_token)
+    assert priced.status == 200, priced
+    again = client.get(f"/v1/uploads/{body['upload_id']}", token=demo_token).json
+    assert again["unpriced_countries"] == {"BR": 1} and "Brazil (BR) 1." in again["unpriced_message"]["en"]
+
+
+def test_a_fully_priced_upload_has_no_price_note(client, demo_token):
+    body = upload(client, demo_token, xlsx_file(["+447400100001", "8613800138000"])).json
+    assert body["unpriced_countries"] == {} and body["unpriced_message"] is None
+
+
+def test_a_presigned_upload_names_unpriced_countries_once_parsed(client, app, demo_token):
+    reply = client.post("/v1/uploads/presign", {"kind": "international", "filename": "big.csv"}, token=demo_token)
+    assert reply.json["unpriced_countries"] == {} and reply.json["unpriced_message"] is None  # nothing read yet
+    key = reply.json["upload"]["fields"]["key"]
+    boto3.client("s3", region_name="us-east-1").put_object(Bucket="jmc-local-files", Key=key,
+                                                           Body=csv_file(["+447400100001", "+33612345678"]))
+    handler(app, "parse_uploaded_numbers")(object_created(key), None)
+    body = client.get(f"/v1/uploads/{reply.json['upload_id']}", token=demo_token).json
+    assert body["status"] == "ready" and body["unpriced_countries"] == {"FR": 1}

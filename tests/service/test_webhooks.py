@@ -4,6 +4,7 @@ after 24 hours; attempts are listed."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 
 import boto3
@@ -94,11 +95,11 @@ def test_retry_waits_past_the_sqs_delay_limit(client, app, seeded, ops_token, de
         monkeypatch.setattr(webhooks, "_enqueue", lambda t, delay=0: enqueued.append((t, delay)))
         monkeypatch.setenv("JMC_WEBHOOK_RETRY_BASE", "3000")
         settings.cache_clear()
-        assert webhooks.deliver(ticket) == "retrying"
+        assert webhooks.deliver(ticket).outcome == "retrying"
         retry, delay = enqueued.pop()
         assert retry["attempt"] == 1 and 800 <= delay <= 3300 and retry["not_before"]
         # Delivered again at SQS's 15-minute limit, before its time: it waits again, unsent.
-        assert webhooks.deliver(retry, now=utcnow() + timedelta(seconds=900)) == "waiting"
+        assert webhooks.deliver(retry, now=utcnow() + timedelta(seconds=900)).outcome == "waiting"
         assert len(failing.received) == 1 and enqueued[-1][1] > 0
     finally:
         failing.close()
@@ -113,7 +114,7 @@ def test_after_24_hours_the_event_is_dead_lettered(client, app, seeded, ops_toke
         dispatch_all(app)
         ticket = _next_ticket()
         ticket.update(attempt=12, first_attempt_at=(utcnow() - timedelta(hours=23, minutes=50)).isoformat())
-        assert webhooks.deliver(ticket) == "dead_lettered"
+        assert webhooks.deliver(ticket).outcome == "dead_lettered"
         sqs = boto3.client("sqs", region_name="us-east-1")
         dlq = sqs.get_queue_url(QueueName="jmc-local-webhooks-dlq")["QueueUrl"]
         dead = json.loads(sqs.receive_message(QueueUrl=dlq)["Messages"][0]["Body"])
@@ -132,13 +133,68 @@ def test_timeouts_count_as_failures(client, app, seeded, ops_token, demo_token, 
         settings.cache_clear()
         send(client, seeded)
         dispatch_all(app)
-        assert webhooks.deliver(_next_ticket()) == "retrying"
+        assert webhooks.deliver(_next_ticket()).outcome == "retrying"
         [delivery] = client.get("/v1/webhook/deliveries", token=demo_token).json["deliveries"]
         assert delivery["last_error"] == "ReadTimeout" and delivery["status"] == "retrying"
     finally:
         slow.close()
         settings.cache_clear()
 
+
+
+def _webhook_lines(caplog) -> list[tuple[int, str]]:
+    """What the platform logged at INFO and above (moto's request mocking logs at INFO too)."""
+    return [(r.levelno, r.getMessage()) for r in caplog.records
+            if r.levelno >= logging.INFO and r.name.startswith("chalicelib")]
+
+
+def test_each_attempt_logs_one_line_failures_as_warnings_without_payload_or_secrets(
+        client, app, seeded, ops_token, demo_token, monkeypatch, caplog):
+    failing = Listener(fail_first=2)
+    try:
+        secret = _configure(client, ops_token, demo_token, seeded, failing.url + "?token=hook-password")
+        monkeypatch.setenv("JMC_WEBHOOK_RETRY_BASE", "0")
+        settings.cache_clear()
+        message_id = send(client, seeded, client_ref="order-77").json["message_id"]
+        dispatch_all(app)
+        with caplog.at_level(logging.DEBUG):
+            drain_queue(app, "webhooks")
+        lines = _webhook_lines(caplog)
+        assert [level for level, _ in lines] == [logging.WARNING, logging.WARNING, logging.INFO], lines
+        event_id = f"{message_id}:submitted"
+        for number, (_, line) in enumerate(lines, start=1):
+            assert event_id in line and f"attempt {number}" in line and "127.0.0.1" in line
+        assert all("HTTP 500" in line and "next attempt at 20" in line for _, line in lines[:2])
+        assert "delivered" in lines[2][1] and "HTTP 200" in lines[2][1]
+        everything = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("chalicelib"))
+        for private in (secret, "hook-password", "order-77", "+447400", '"price"'):
+            assert private not in everything
+    finally:
+        failing.close()
+        settings.cache_clear()
+
+
+def test_a_dead_lettered_event_logs_a_warning_and_a_wait_logs_nothing_at_info(
+        client, app, seeded, ops_token, demo_token, monkeypatch, caplog):
+    from chalicelib.jobs.webhooks import deliver_ticket
+    failing = Listener(fail_first=100)
+    try:
+        _configure(client, ops_token, demo_token, seeded, failing.url)
+        send(client, seeded)
+        dispatch_all(app)
+        ticket = _next_ticket()
+        monkeypatch.setattr(webhooks, "_enqueue", lambda t, delay=0: None)
+        later = (utcnow() + timedelta(minutes=20)).isoformat()
+        with caplog.at_level(logging.DEBUG):
+            assert deliver_ticket(json.dumps({**ticket, "attempt": 3, "not_before": later})) == "waiting"
+            assert _webhook_lines(caplog) == []
+            ticket.update(attempt=12, first_attempt_at=(utcnow() - timedelta(hours=23, minutes=50)).isoformat())
+            assert deliver_ticket(json.dumps(ticket)) == "dead_lettered"
+        [(level, line)] = _webhook_lines(caplog)
+        assert level == logging.WARNING and ticket["event"]["event_id"] in line
+        assert "attempt 13" in line and "HTTP 500" in line and "dead-lettered" in line
+    finally:
+        failing.close()
 
 def test_per_message_callback_url_wins_and_is_signed(client, app, seeded, endpoint):
     send(client, seeded, callback_url=endpoint.url)  # no account webhook at all
@@ -459,7 +515,7 @@ def test_cloud_stages_refuse_at_delivery_a_host_that_now_resolves_privately(aws,
     cloud = dataclasses.replace(settings(), stage="prod")
     monkeypatch.setattr(webhooks, "settings", lambda: cloud)
     monkeypatch.setattr(webhooks, "_enqueue", lambda ticket, delay=0: None)
-    assert webhooks.deliver(ticket) == "retrying"
+    assert webhooks.deliver(ticket).outcome == "retrying"
     assert endpoint.received == []
     [delivery] = webhooks.deliveries(seeded.demo_account_id, 5, None)[0]
     assert "private" in delivery.last_error and delivery.last_status_code is None
