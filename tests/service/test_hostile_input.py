@@ -3,6 +3,7 @@ surrogates, control characters, huge and deeply nested bodies, on bodies, forms 
 strings alike (the Vonage-compatible API answers with Vonage status codes instead)."""
 from __future__ import annotations
 
+import base64
 import json
 from urllib.parse import urlencode
 
@@ -249,3 +250,41 @@ def test_receipts_follow_the_string_rules(client):
                         headers={"Content-Type": "application/x-www-form-urlencoded"})
     _refused(reply, 422, "status")
     _refused(client.get("/webhooks/vonage/dlr?messageId=m%01&status=delivered"), 422, "messageId")
+
+
+# --- Content-Type -----------------------------------------------------------------------------
+
+def test_json_without_a_content_type_is_read_as_json(client, demo_token, seeded):
+    headers = {"Authorization": f"Bearer {demo_token}"}
+    reply = client.raw.http.post("/v1/apps", headers=headers, body=json.dumps({"name": "No type"}))
+    assert reply.status_code == 201, reply.body
+    assert "No type" in _app_names(client, demo_token)
+    reply = client.raw.http.post("/v1/sms", headers=_basic(seeded), body=json.dumps({"to": UK, "text": "hi"}))
+    assert reply.status_code == 202, reply.body
+
+
+def test_json_without_a_content_type_follows_the_same_rules(client, demo_token):
+    headers = {"Authorization": f"Bearer {demo_token}"}
+    reply = client.raw.http.post("/v1/apps", headers=headers, body=json.dumps({"name": SURROGATE}))
+    assert reply.status_code == 400 and json.loads(reply.body)["error"]["field"] == "name"
+
+
+def test_another_content_type_on_a_json_route_is_a_415_in_our_shape(client, demo_token, seeded):
+    before = _app_names(client, demo_token)
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "application/xml",
+                         "multipart/form-data; boundary=x"):
+        reply = client.call("POST", "/v1/apps", token=demo_token, raw_body=json.dumps({"name": "Typed"}).encode(),
+                            headers={"Content-Type": content_type})
+        assert reply.status == 415, reply
+        assert reply.json["error"]["code"] == "unsupported_media_type" and reply.json["error"]["message"]
+        reply = client.call("POST", "/v1/sms", basic=(seeded.app_key, seeded.app_secret),
+                            raw_body=json.dumps({"to": UK, "text": "hi"}).encode(),
+                            headers={"Content-Type": content_type})
+        assert reply.status == 415 and reply.json["error"]["code"] == "unsupported_media_type"
+    assert _app_names(client, demo_token) == before
+    assert _no_messages()
+
+
+def _basic(seeded) -> dict:
+    token = base64.b64encode(f"{seeded.app_key}:{seeded.app_secret}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
