@@ -94,6 +94,14 @@ class RequestHandler(ChaliceRequestHandler):
     # ChaliceRequestHandler binds these to its own _generic_handle.
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 
+    def _send_http_response_with_body(self, code: int, headers: Any, body: Any) -> None:
+        # A HEAD answer has no body; chalice writes one, which a kept-alive client would read
+        # as the start of its next answer.
+        if self.command == "HEAD":
+            self._send_http_response_no_body(code, headers)
+        else:
+            super()._send_http_response_with_body(code, headers, body)
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's refusals (a request line too long or malformed, too many headers) in
         our shape. Its ``message`` is logged, not sent: it quotes the request."""

@@ -105,9 +105,11 @@ def test_a_method_no_route_declares_is_a_405_on_unknown_paths_too(server):
         _echoes_nothing(reply)
 
 
-def test_head_is_a_405_without_a_body(server):
-    reply = requests.head(_url(server, "/things"), timeout=5)
-    assert reply.status_code == 405 and reply.content == b""
+def test_head_is_a_405_without_a_body_and_the_connection_stays_in_step(server):
+    status, headers, rest = _raw(server, b"HEAD /things HTTP/1.1\r\nHost: x\r\n\r\n"
+                                 b"GET /things HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert status == 405 and headers["allow"] == "GET, OPTIONS, POST"
+    assert rest.startswith(b"HTTP/1.1 200 ")  # the next answer follows the headers at once: no body came between
 
 
 def test_a_request_line_too_long_is_a_414_in_our_shape(server):
