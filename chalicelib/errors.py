@@ -69,6 +69,23 @@ class PayloadTooLarge(FieldError):
     code = "payload_too_large"
 
 
+class LoneSurrogate(InvalidRequest):
+    """A string or key holding half of a UTF-16 surrogate pair (JSON's ``"\\ud800"``): not
+    Unicode text, so no encoder, hash or database can take it (400, the request is malformed)."""
+
+    def __init__(self, field: str, position: int):
+        super().__init__(field, f"is not valid Unicode: a lone UTF-16 surrogate at character {position}")
+
+
+class ControlCharacter(FieldError):
+    """A string holding a control character it may not carry (NUL, DEL, C0, C1; line breaks
+    and tabs outside free text)."""
+
+    def __init__(self, field: str, character: str, position: int):
+        super().__init__(field, f"must not contain control characters (U+{ord(character):04X} at character "
+                                f"{position})")
+
+
 class TextTooLong(FieldError):
     """A text longer than one message may be (in segments)."""
 

@@ -1,5 +1,7 @@
 """A local certificate authority and a server certificate for the local stack's HTTPS port,
-and the local API's two servers (plain HTTP and TLS), built here so they stay alike.
+and the local API's two servers (plain HTTP and TLS), built here so they stay alike: both
+serve through ``devstack.gateway`` (unknown paths, undeclared methods and malformed requests
+answered in our error shape, credentials never echoed).
 
 The official Vonage SDK only speaks https, so the local stack serves the API over TLS as
 well; clients trust it through the CA file (``REQUESTS_CA_BUNDLE=<ca_bundle>``). Both are
@@ -24,7 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from devstack.access_log import AccessLogHandler
+from devstack.gateway import RequestHandler
 
 VALIDITY = timedelta(days=7)
 HANDSHAKE_TIMEOUT = 10.0  # seconds a client may take to finish the TLS handshake
@@ -164,7 +166,7 @@ def http_server(app, config, host: str, port: int) -> LocalDevServer:
     local). Serve it with ``.serve_forever()`` in a thread; stop it with ``.shutdown()`` then
     ``.server.server_close()``."""
     make_local(app)
-    return LocalDevServer(app, config, host, port, handler_cls=AccessLogHandler, server_cls=LocalHTTPServer)
+    return LocalDevServer(app, config, host, port, handler_cls=RequestHandler, server_cls=LocalHTTPServer)
 
 
 def https_server(app, config, host: str, port: int, tls: LocalTls) -> LocalDevServer:
@@ -173,4 +175,4 @@ def https_server(app, config, host: str, port: int, tls: LocalTls) -> LocalDevSe
     thread; stop it with ``.shutdown()`` then ``.server.server_close()``."""
     make_local(app)
     server_cls = functools.partial(TlsHTTPServer, context=tls.server_context())
-    return LocalDevServer(app, config, host, port, handler_cls=AccessLogHandler, server_cls=server_cls)
+    return LocalDevServer(app, config, host, port, handler_cls=RequestHandler, server_cls=server_cls)

@@ -7,9 +7,6 @@ whatever happened, so the endpoint tells a prober nothing.
 """
 from __future__ import annotations
 
-import json
-from urllib.parse import parse_qs
-
 from chalice import Response
 
 from ..carrier import platform_credentials
@@ -17,7 +14,8 @@ from ..domain import vonage_signature
 from ..errors import AuthFailed, InvalidRequest
 from ..services import receipts
 from .blueprint import Blueprint
-from .request import header, raw_body
+from .payload import parse_form, parse_json
+from .request import header, query, raw_body
 
 bp = Blueprint(__name__)
 
@@ -57,19 +55,20 @@ def _receive(request) -> Response:
 
 
 def receipt_params(request) -> dict:
-    """GET receipts come in the query string; POST ones as JSON (Vonage's default) or a form."""
-    params = dict(request.query_params or {})
+    """GET receipts come in the query string; POST ones as JSON (Vonage's default) or a form.
+    Both are read with the same caps and string rules as every other route (``api.payload``)."""
+    params: dict = query(request)
     raw = raw_body(request)
     if request.method == "POST" and raw:
-        content_type = header(request, "content-type") or ""
-        try:
-            if content_type.startswith(FORM):
-                params.update({k: v[-1] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()})
-            else:
-                body = json.loads(raw)
-                if not isinstance(body, dict):
-                    raise ValueError
-                params.update(body)
-        except (ValueError, UnicodeDecodeError):
-            raise InvalidRequest("body", "is not a JSON object or form data") from None
+        if (header(request, "content-type") or "").startswith(FORM):
+            params.update(parse_form(raw))
+        else:
+            params.update(_json_receipt(raw))
     return params
+
+
+def _json_receipt(raw: bytes) -> dict:
+    body = parse_json(raw)
+    if not isinstance(body, dict):
+        raise InvalidRequest("body", "is not a JSON object or form data")
+    return body

@@ -1,23 +1,25 @@
-"""Reading requests: JSON bodies and paging parameters, with 4xx answers for bad ones."""
+"""Reading requests: JSON bodies, query strings, headers and paging parameters, with 4xx
+answers for bad ones (the caps and string rules are ``api.payload``'s)."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from chalice.app import Request
 
 from ..errors import InvalidRequest
+from .payload import check_params, parse_json
 
 
 def json_body(request: Request) -> dict[str, Any]:
-    """The request's JSON object; malformed JSON or a non-object is a 400, never a 500."""
+    """The request's JSON object, checked by ``payload.parse_json``: malformed, hostile or
+    non-object JSON is a 4xx naming the field, never a 500.
+
+    A body without a Content-Type is read as JSON too (Chalice routes it here as JSON); any
+    other content type never gets here (Chalice answers 415)."""
     raw = raw_body(request)
     if not raw:
         raise InvalidRequest("body", "is required: a JSON object")
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidRequest("body", "is not valid JSON") from None
+    body = parse_json(raw)
     if not isinstance(body, dict):
         raise InvalidRequest("body", "must be a JSON object")
     return body
@@ -36,8 +38,11 @@ def raw_body(request: Request) -> bytes:
 
 
 def query(request: Request) -> dict[str, str]:
-    """The query string's parameters (an empty dict when there are none)."""
-    return dict(request.query_params or {})
+    """The query string's parameters (an empty dict when there are none), each name and value
+    held to the same string rules as a body's."""
+    params = dict(request.query_params or {})
+    check_params(params)
+    return params
 
 
 def paging(request: Request, default: int = 50, maximum: int = 200) -> tuple[int, str | None]:

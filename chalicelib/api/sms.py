@@ -6,9 +6,7 @@ always answers HTTP 200 with Vonage's status codes, so the official SDK works un
 """
 from __future__ import annotations
 
-import json
 import logging
-from urllib.parse import parse_qs
 
 from chalice import Response
 
@@ -18,12 +16,14 @@ from ..errors import (
     AuthFailed,
     Blacklisted,
     Conflict,
+    ControlCharacter,
     FieldError,
     Forbidden,
     IdempotencyConflict,
     InsufficientBalance,
     InternalError,
     JmcError,
+    LoneSurrogate,
     NotFound,
     RateLimited,
     TextTooLong,
@@ -36,7 +36,8 @@ from ..services.sending import SendRequest
 from ..store.accounts import get_account
 from .blueprint import Blueprint
 from .callers import caller
-from .request import header, json_body, raw_body
+from .payload import parse_form, parse_json
+from .request import header, json_body, query, raw_body
 from .serializers import accepted_message
 
 bp = Blueprint(__name__)
@@ -117,6 +118,8 @@ VONAGE_STATUS: dict[type[JmcError], tuple[str, str]] = {
     RateLimited: ("1", "Throttled"),
     TextTooLong: ("12", "Message too long: {message}"),
     FieldError: ("3", "Invalid {field} param: {message}"),
+    LoneSurrogate: ("3", "Invalid {field} param: {message}"),
+    ControlCharacter: ("3", "Invalid {field} param: {message}"),
     Conflict: ("3", "Invalid params: {message}"),
     NotFound: ("3", "Invalid params: {message}"),
     Forbidden: ("4", "Bad Credentials"),
@@ -124,10 +127,18 @@ VONAGE_STATUS: dict[type[JmcError], tuple[str, str]] = {
     UpstreamUnavailable: ("5", "Internal Error"),
     JmcError: ("5", "Internal Error"),
 }
-#: Vonage names some parameters' problems with codes of their own.
-VONAGE_FIELD_STATUS = {"from": ("15", "Invalid {field} param: {message}"),
-                       "callback": ("23", "Invalid {field} param: {message}"),
-                       "text": ("6", "Invalid message: {message}")}
+#: Vonage names some parameters' problems with codes of their own: per error class (as in
+#: VONAGE_STATUS), the parameter and its (status, error text). A string the reader refuses
+#: (a lone surrogate, a control character) is an invalid message in ``text`` and an invalid
+#: parameter (3) anywhere else.
+_INVALID_MESSAGE = ("6", "Invalid message: {message}")
+VONAGE_FIELD_STATUS: dict[type[JmcError], dict[str, tuple[str, str]]] = {
+    FieldError: {"from": ("15", "Invalid {field} param: {message}"),
+                 "callback": ("23", "Invalid {field} param: {message}"),
+                 "text": _INVALID_MESSAGE},
+    LoneSurrogate: {"text": _INVALID_MESSAGE},
+    ControlCharacter: {"text": _INVALID_MESSAGE},
+}
 
 
 class VonageRefusal(Exception):
@@ -142,9 +153,7 @@ class VonageRefusal(Exception):
 def vonage_status(error: JmcError) -> tuple[str, str]:
     """(Vonage status, error text) for one of our errors."""
     cls = next(c for c in type(error).__mro__ if c in VONAGE_STATUS)
-    status, text = VONAGE_STATUS[cls]
-    if cls is FieldError and getattr(error, "field", None) in VONAGE_FIELD_STATUS:
-        status, text = VONAGE_FIELD_STATUS[error.field]  # type: ignore[index]
+    status, text = VONAGE_FIELD_STATUS.get(cls, {}).get(error.field or "", VONAGE_STATUS[cls])
     return status, text.format(message=error.message, field=error.field)
 
 
@@ -167,21 +176,22 @@ def vonage_send():
 
 
 def vonage_params(request) -> dict[str, str]:
-    """Form or JSON body (and query string) as one flat dict of strings."""
-    params = {k: v for k, v in (request.query_params or {}).items()}
+    """Form or JSON body (and query string) as one flat dict of strings, read with the same
+    caps and string rules as every other route (``api.payload``)."""
+    params = query(request)
     raw = raw_body(request)
-    content_type = header(request, "content-type") or ""
-    try:
-        if content_type.startswith(JSON):
-            body = json.loads(raw or b"{}")
-            if not isinstance(body, dict):
-                raise ValueError
-            params.update({k: str(v) for k, v in body.items() if v is not None})
-        else:
-            params.update({k: v[-1] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()})
-    except (ValueError, UnicodeDecodeError):
-        raise VonageRefusal("3", "Invalid params: the body is not valid form data or JSON") from None
+    if (header(request, "content-type") or "").startswith(JSON):
+        params.update(_vonage_json(raw))
+    else:
+        params.update(parse_form(raw))
     return params
+
+
+def _vonage_json(raw: bytes) -> dict[str, str]:
+    body = parse_json(raw) if raw else {}
+    if not isinstance(body, dict):
+        raise VonageRefusal("3", "Invalid params: the body is not a JSON object")
+    return {k: str(v) for k, v in body.items() if v is not None}
 
 
 def _vonage_caller(request, params: dict[str, str]) -> Caller:

@@ -39,3 +39,9 @@ def test_local_endpoints_are_absent_on_cloud_stages(aws, monkeypatch):
     finally:
         monkeypatch.setenv("JMC_STAGE", "local")
         settings.cache_clear()
+
+
+def test_a_method_the_route_does_not_declare_is_a_405_that_keeps_its_allow_header(client, seeded):
+    reply = client.call("DELETE", "/v1/sms", basic=(seeded.app_key, seeded.app_secret))
+    assert reply.status == 405 and reply.headers["Allow"] == "POST"
+    assert reply.json["error"]["code"] == "method_not_allowed"

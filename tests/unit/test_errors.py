@@ -14,10 +14,12 @@ from chalicelib.api.sms import VONAGE_STATUS, vonage_status
 from chalicelib.errors import (
     AuthFailed,
     Blacklisted,
+    ControlCharacter,
     CursorError,
     FieldError,
     InvalidRequest,
     JmcError,
+    LoneSurrogate,
     RateLimited,
     TextTooLong,
 )
@@ -71,6 +73,10 @@ def test_an_error_renders_as_status_shape_and_headers():
     (FieldError("text", "is empty"), "6"), (FieldError("from", "is not registered"), "15"),
     (FieldError("callback", "must use https"), "23"), (FieldError("to", "is too short"), "3"),
     (InvalidRequest("Idempotency-Key", "must be 1-255 characters"), "3"), (AuthFailed(), "4"),
+    # a string the reader refuses: an invalid message in text, an invalid parameter anywhere else
+    (LoneSurrogate("text", 2), "6"), (ControlCharacter("text", "\x00", 1), "6"),
+    (LoneSurrogate("to", 1), "3"), (ControlCharacter("from", "\x00", 1), "3"),
+    (ControlCharacter("callback", "\x7f", 9), "3"),
 ])
 def test_vonage_statuses_follow_the_class_and_the_parameter(error, status):
     assert vonage_status(error)[0] == status
