@@ -23,9 +23,8 @@ from typing import Any
 
 from chalice.local import ChaliceRequestHandler, LocalGateway, RouteMatcher
 
-from devstack.access_log import AccessLogHandler
-
 from chalicelib.api.errors import status_response
+from devstack.access_log import AccessLogHandler
 
 #: API Gateway's payload limit for REST APIs; the local server refuses larger bodies unread.
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
