@@ -18,6 +18,8 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -525,113 +527,327 @@ RESPONSE_SCHEMAS = {
 }
 
 
-STATUS = {"create_task": 201, "upload_numbers": 201, "presign_upload": 201, "create_template": 201, "delete_template": 204, "rotate_webhook_secret": 201, "add_blacklisted_numbers": 201, "add_blacklisted_country": 201, "remove_blacklisted_number": 204, "remove_blacklisted_country": 204, "send_sms": 202, "vonage_dlr_get": 204, "vonage_dlr_post": 204, "create_account": 201, "add_user": 201, "create_app": 201, "top_up": 201, "add_sender": 201, "add_signature": 201, "request_code": 202,
-          "password_reset": 204, "change_password": 204, "disable_app": 204, "delete_price": 204, "remove_sender": 204, "remove_signature": 204}
-ERR = {"400": "Malformed JSON or a missing field", "401": "Missing or invalid credentials", "402": "Balance too low (insufficient_balance)", "403": "Not allowed for this caller",
-       "404": "Not found (or another account's)", "409": "Conflict", "413": "Body too large (payload_too_large)", "415": "Unsupported Content-Type (JSON bodies need application/json)",
-       "422": "A field has an invalid value", "429": "Too many attempts; see Retry-After"}
-def err(code): return {"description": ERR[code], "content": {"application/json": {"schema": ref("Error")}}}
-QUERY_SCHEMAS = {  # (view, parameter) → schema; a parameter not listed is any string
- ("list_templates", "kind"): KIND, ("number_template", "kind"): {**KIND, "description": "default international"}, ("upload_numbers", "kind"): KIND,
- ("upload_numbers", "filename"): {**FILENAME, "description": "ends in .xlsx or .csv; without it the Content-Type decides (text/csv, else xlsx)"},
- ("list_tasks", "status"): string(enum=list(task_states.ALL)), ("list_webhook_deliveries", "status"): string(enum=list(DELIVERY_STATUSES)),
- ("list_messages", "status"): or_empty(string(enum=list(message_log.STATUSES))), ("list_messages", "type"): or_empty(string(enum=list(sending.MESSAGE_TYPES))),
- ("list_messages", "country"): or_empty(COUNTRY), ("list_messages", "to"): or_empty(PHONE),
- ("list_messages", "start"): {**or_empty(string(anyOf=[string(format="date-time"), string(format="date")])),
-                              "description": "inclusive; default 7 days before end; a date is its whole day; empty: the default"},
- ("list_messages", "end"): {**or_empty(string(anyOf=[string(format="date-time"), string(format="date")])),
-                            "description": "exclusive; default now; at most 92 days after start; empty: the default"},
- ("list_blacklisted_numbers", "number"): {**PHONE, "description": "an exact lookup (normalised like an added number)"},
- ("list_blacklisted_numbers", "app_id"): BLACKLIST_APP, ("list_blacklisted_countries", "app_id"): BLACKLIST_APP,
- ("vonage_dlr_get", "messageId"): filled(), ("vonage_dlr_get", "status"): string(enum=sorted(message_status.RECEIPT_STATUSES)),
- ("outbox", "to"): text(description="an email address or phone number"),
+
+# --- success statuses and error answers ---------------------------------------------------------
+
+SUCCESS_STATUS = {  # a view not listed answers 200
+    **dict.fromkeys(("create_account", "add_user", "top_up", "add_sender", "add_signature", "create_app",
+                     "create_template", "rotate_webhook_secret", "add_blacklisted_numbers", "add_blacklisted_country",
+                     "create_task", "upload_numbers", "presign_upload"), 201),
+    **dict.fromkeys(("request_code", "send_sms"), 202),  # the code or the message is on its way
+    **dict.fromkeys(("password_reset", "change_password", "disable_app", "delete_price", "remove_sender",
+                     "remove_signature", "delete_template", "remove_blacklisted_number", "remove_blacklisted_country",
+                     "vonage_dlr_get", "vonage_dlr_post"), 204),
 }
-REQUIRED_QUERY = {("upload_numbers", "kind"), ("outbox", "to"), ("vonage_dlr_get", "messageId"), ("vonage_dlr_get", "status")}
-QUERY = {"list_templates": ["kind"], "list_webhook_deliveries": ["message_id", "status", "limit", "cursor"], "list_messages": ["type", "to", "task_name", "country", "message_id", "task_id", "status", "start", "end", "limit", "cursor"],
-         "list_blacklisted_numbers": ["app_id", "number", "limit", "cursor"], "list_blacklisted_countries": ["app_id", "limit", "cursor"],
-         "vonage_dlr_get": ["messageId", "msisdn", "status", "err-code", "client-ref", "timestamp", "sig"], "list_accounts": ["limit", "cursor"], "ledger": ["limit", "cursor"], "account_ledger": ["limit", "cursor"], "audit_events": ["limit", "cursor"],
-         "list_prices": ["account_id"], "list_tasks": ["status", "task_id", "name", "country", "user", "limit", "cursor"],
-         "upload_numbers": ["kind", "filename"], "number_template": ["kind"], "delete_price": ["account_id"], "outbox": ["to"]}
-def _query_schema(view: str, param: str) -> dict:
-    if param == "limit":
-        return {"type": "integer", "minimum": 1, "maximum": 200}
-    if param == "cursor":
-        return CURSOR
-    return QUERY_SCHEMAS.get((view, param), string())
+# Adds that are idempotent: adding again answers 200 (described here) instead of 201, and the
+# view's docstring, which says so, becomes the operation's description.
+IDEMPOTENT_ADDS = {
+    "add_blacklisted_numbers": "Nothing new was added (already listed, or no valid number)",
+    "add_blacklisted_country": "Already listed: the existing entry",
+}
+
+ERROR_DESCRIPTIONS = {
+    "400": "Malformed JSON or a missing field",
+    "401": "Missing or invalid credentials",
+    "402": "Balance too low (insufficient_balance)",
+    "403": "Not allowed for this caller",
+    "404": "Not found (or another account's)",
+    "409": "Conflict",
+    "413": "Body too large (payload_too_large)",
+    "415": "Unsupported Content-Type (JSON bodies need application/json)",
+    "422": "A field has an invalid value",
+    "429": "Too many attempts; see Retry-After",
+}
+# The errors an operation lists, besides those every operation of its kind has (see error_codes).
+ACCOUNT_SCOPED_ERRORS = ("403", "404", "422")
+ERRORS_BY_MODULE = {
+    "apps": ("403",),
+    "ops": ("403",),
+    "uploads": ("400", "403", "422"),
+    **dict.fromkeys(("tasks", "messages", "blacklist", "webhook", "templates"), ACCOUNT_SCOPED_ERRORS),
+}
+ERRORS_BY_VIEW = {
+    # auth is public: a 401 where a password, a code or a refresh token is checked; 429: attempts are limited
+    "request_code": ("429",),
+    "login": ("401", "429"),
+    "refresh": ("401",),
+    "password_reset": ("401",),
+    "change_password": ("403",),
+    "create_account": ("409",),
+    "add_user": ("409",),
+    "top_up": ("409",),  # a bank transfer's reference is taken once per account
+    "reveal_secret": ("409",),  # a disabled app's secret
+    "create_task": ("402",),  # priced against the balance
+    "edit_task": ("402",),
+    "send_sms": ("402", "403", "409"),  # 409: an Idempotency-Key sent again with another body
+    "upload_numbers": ("413",),  # more than 5 MB in the request itself
+    "list_templates": ("400",),  # a kind that is neither international nor domestic
+    "outbox": ("400",),  # to left out
+}
+CARRIER_ERRORS = ("400", "401")  # a delivery receipt that cannot be read; a signature that does not verify
+PUBLIC_MODULES = {"health", "docs", "auth", "local"}  # no credentials asked
 
 
-paths = {}
-for path, methods in sorted(app.routes.items()):
-    for method, entry in sorted(methods.items()):
-        name = entry.view_name
-        module = entry.view_function.__module__.rsplit(".", 1)[-1]
-        doc = (inspect.getdoc(entry.view_function) or name.replace("_", " ").capitalize()).splitlines()[0]
-        op = {"operationId": name, "summary": doc, "tags": [module]}
-        public = module in ("health", "docs", "auth", "local")
-        if path in ("/v1/balance", "/v1/prices") or module in ("messages", "blacklist"):
-            op["security"] = [{"bearerAuth": []}, {"appBasic": []}]
-        elif name in ("send_sms", "vonage_send"):
-            op["security"] = [{"appBasic": []}] + ([{}] if name == "vonage_send" else [])  # or api_key/api_secret in the body
-        elif module == "carrier_webhooks":
-            op["security"] = []
-            op["description"] = "Called by the carrier. When a signature secret is configured, Vonage's sig/timestamp parameters must verify."
-        elif public:
-            op["security"] = []
-        if module == "local":
-            op["description"] = "Local stage only; 404 on every cloud stage."
-        if name == "get_app":
-            op["description"] = "A disabled app is still found: 200 with status disabled."
-        if name == "disable_app":
-            op["description"] = ("The app stays visible as disabled (GET answers 200 with status disabled); its key and secret stop "
-                                 "working and its secret can no longer be revealed (409). Disabling a disabled app is a 204 too.")
-        if name == "list_messages":  # the paging contract (short pages with a cursor) is worth reading
-            op["description"] = inspect.getdoc(entry.view_function).split("\n", 1)[1].strip()
-        params = [{"name": p, "in": "path", "required": True, "schema": COUNTRY if p == "country" else string()} for p in re.findall(r"{(\w+)}", path)]
-        params += [{"name": q, "in": "query", "required": (name, q) in REQUIRED_QUERY, "schema": _query_schema(name, q)} for q in QUERY.get(name, [])]
-        if params: op["parameters"] = params
-        if name in REQUEST_BODIES:
-            media = ("application/x-www-form-urlencoded", "application/json") if name in FORM_BODIES else ("application/json",)
-            op["requestBody"] = {"required": True, "content": {m: {"schema": REQUEST_BODIES[name]} for m in media}}
-        if name == "upload_numbers":
-            op["requestBody"] = {"required": True, "content": {m: {"schema": {"type": "string", "format": "binary", "minLength": 1}} for m in (XLSX, "text/csv", "application/octet-stream")},
-                                 "description": "the file itself, at most 5 MB; larger lists use /v1/uploads/presign"}
-        if name == "send_sms":
-            params.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": string(minLength=1, maxLength=sending.MAX_IDEMPOTENCY_KEY),
-                           "description": "same key + same body replays the first answer; another body is a 409"})
-            op["parameters"] = params
-        status = STATUS.get(name, 200)
-        media = XLSX if name == "number_template" else "application/json"
-        responses = {str(status): {"description": "Success", **({"content": {media: {"schema": RESPONSE_SCHEMAS[name]}}} if status != 204 else {})}}
-        codes = []
-        if name in REQUEST_BODIES: codes += ["400", "422"]
-        if not public or path in ("/v1/balance",): codes += ["401"]
-        if module in ("ops", "apps") or name in ("change_password",): codes += ["403"]
-        if "{" in path or module == "local": codes += ["404"]
-        if name in ("create_account", "add_user", "top_up", "reveal_secret", "send_sms"): codes += ["409"]
-        if module == "tasks": codes += ["403", "404", "422"] + (["409"] if "{task_id}" in path and method != "GET" else []) + (["402"] if name in ("create_task", "edit_task") else [])
-        if module == "uploads": codes += ["400", "403", "422"] + (["413"] if name == "upload_numbers" else [])
-        if name == "send_sms": codes += ["402", "403"]
-        if name == "vonage_send": codes = []  # always HTTP 200 with a Vonage status, once the body could be read
-        if module == "carrier_webhooks": codes = ["400", "401"]
-        if name in REQUEST_BODIES or name == "upload_numbers": codes += ["415"]  # Chalice refuses any other Content-Type
-        if name in ("outbox", "list_templates", "list_tasks"): codes += ["400"]
-        if name in ("request_code", "login"): codes += ["429"]
-        if name in ("login", "refresh", "password_reset"): codes += ["401"]
-        if name in ("list_accounts", "ledger", "account_ledger", "audit_events", "list_messages", "list_blacklisted_numbers", "list_blacklisted_countries"): codes += ["400"]
-        if module in ("messages", "blacklist", "webhook", "templates"): codes += ["403", "404", "422"]
-        if name == "list_webhook_deliveries": codes += ["400"]
-        if name in ("add_blacklisted_numbers", "add_blacklisted_country"):  # idempotent re-adds
-            responses["200"] = {"description": "Nothing new was added (already listed, or no valid number)" if name == "add_blacklisted_numbers" else "Already listed: the existing entry", "content": {"application/json": {"schema": RESPONSE_SCHEMAS[name]}}}
-            op["description"] = inspect.getdoc(entry.view_function).split("\n", 1)[1].strip()
-        for c in sorted(set(codes)): responses[c] = err(c)
-        op["responses"] = responses
-        paths.setdefault(path, {})[method.lower()] = op
-spec = {"openapi": "3.0.3",
-        "info": {"title": "JMC API", "version": "0.3.1", "description": "JMC serverless SMS platform. Errors are always {\"error\": {code, message, field?}}. Money is a decimal string."},
+# --- parameters ---------------------------------------------------------------------------------
+
+PAGE = {"limit": LIMIT, "cursor": CURSOR}
+DATE_OR_DATE_TIME = string(anyOf=[date_time(), string(format="date")])
+QUERY_PARAMETERS = {  # view → its query parameters, in the order listed, and their schemas
+    "list_accounts": PAGE,
+    "ledger": PAGE,
+    "account_ledger": PAGE,
+    "audit_events": PAGE,
+    "list_prices": {"account_id": string()},
+    "delete_price": {"account_id": string()},
+    "list_templates": {"kind": KIND},
+    "list_webhook_deliveries": {"message_id": string(), "status": string(enum=list(DELIVERY_STATUSES)), **PAGE},
+    "list_messages": {
+        "type": or_empty(string(enum=list(sending.MESSAGE_TYPES))),
+        "to": or_empty(PHONE),
+        "task_name": string(),
+        "country": or_empty(COUNTRY),
+        **strings("message_id", "task_id"),
+        "status": or_empty(string(enum=list(message_log.STATUSES))),
+        "start": or_empty(DATE_OR_DATE_TIME, "inclusive; default 7 days before end; a date is its whole day; "
+                                             "empty: the default"),
+        "end": or_empty(DATE_OR_DATE_TIME, "exclusive; default now; at most 92 days after start; empty: the default"),
+        **PAGE,
+    },
+    "list_blacklisted_numbers": {
+        "app_id": BLACKLIST_APP,
+        "number": {**PHONE, "description": "an exact lookup (normalised like an added number)"},
+        **PAGE,
+    },
+    "list_blacklisted_countries": {"app_id": BLACKLIST_APP, **PAGE},
+    "list_tasks": {"status": string(enum=list(task_states.ALL)), **strings("task_id", "name", "country", "user"),
+                   **PAGE},
+    "upload_numbers": {
+        "kind": KIND,
+        "filename": {**FILENAME,
+                     "description": "ends in .xlsx or .csv; without it the Content-Type decides (text/csv, else xlsx)"},
+    },
+    "number_template": {"kind": {**KIND, "description": "default international"}},
+    "outbox": {"to": text(description="an email address or phone number")},
+    "vonage_dlr_get": {"messageId": filled(), "msisdn": string(), "status": RECEIPT_STATUS,
+                       **strings("err-code", "client-ref", "timestamp", "sig")},
+}
+REQUIRED_QUERY = {("upload_numbers", "kind"), ("outbox", "to"), ("vonage_dlr_get", "messageId"),
+                  ("vonage_dlr_get", "status")}
+HEADER_PARAMETERS = {
+    "send_sms": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                  "schema": string(minLength=1, maxLength=sending.MAX_IDEMPOTENCY_KEY),
+                  "description": "same key + same body replays the first answer; another body is a 409"}],
+}
+PATH_PARAMETER = re.compile(r"{(\w+)}")
+
+
+# --- bodies that are not JSON schemas above -----------------------------------------------------
+
+FORM_AND_JSON = ("application/x-www-form-urlencoded", JSON)
+UPLOAD_BODY = {  # upload_numbers takes the file itself
+    "required": True,
+    "content": {media: {"schema": string(format="binary", minLength=1)}
+                for media in (XLSX, "text/csv", "application/octet-stream")},
+    "description": "the file itself, at most 5 MB; larger lists use /v1/uploads/presign",
+}
+
+
+# --- security and descriptions ------------------------------------------------------------------
+
+# A portal user's token, or an app's key and secret:
+BEARER_OR_APP: list[Schema] = [{"bearerAuth": []}, {"appBasic": []}]
+BEARER_OR_APP_PATHS = {"/v1/balance", "/v1/prices"}
+BEARER_OR_APP_MODULES = {"messages", "blacklist"}
+SECURITY_BY_VIEW: dict[str, list[Schema]] = {
+    "send_sms": [{"appBasic": []}],
+    "vonage_send": [{"appBasic": []}, {}],  # or api_key/api_secret in the body
+}
+DESCRIPTIONS_BY_MODULE = {
+    "carrier_webhooks": "Called by the carrier. When a signature secret is configured, "
+                        "Vonage's sig/timestamp parameters must verify.",
+    "local": "Local stage only; 404 on every cloud stage.",
+}
+DESCRIPTIONS_BY_VIEW = {
+    "get_app": "A disabled app is still found: 200 with status disabled.",
+    "disable_app": "The app stays visible as disabled (GET answers 200 with status disabled); its key and secret "
+                   "stop working and its secret can no longer be revealed (409). "
+                   "Disabling a disabled app is a 204 too.",
+}
+DESCRIBED_BY_DOCSTRING = {"list_messages"}  # the paging contract (short pages with a cursor) is worth reading
+SECURITY_SCHEMES = {
+    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+    "appBasic": {"type": "http", "scheme": "basic", "description": "app_key:app_secret"},
+}
+
+
+# --- operations ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    method: str
+    name: str
+    module: str
+    view: Callable[..., Any]
+
+    @property
+    def public(self) -> bool:
+        return self.module in PUBLIC_MODULES
+
+    @property
+    def takes_json(self) -> bool:
+        return self.name in REQUEST_BODIES
+
+    @property
+    def takes_body(self) -> bool:
+        return self.takes_json or self.name == "upload_numbers"
+
+
+def routes() -> list[Route]:
+    """The app's routes, by path and then method."""
+    return [Route(path=path, method=method, name=entry.view_name,
+                  module=entry.view_function.__module__.rsplit(".", 1)[-1], view=entry.view_function)
+            for path, methods in sorted(app.routes.items()) for method, entry in sorted(methods.items())]
+
+
+def summary(route: Route) -> str:
+    docstring = inspect.getdoc(route.view) or route.name.replace("_", " ").capitalize()
+    return docstring.splitlines()[0]
+
+
+def docstring_details(route: Route) -> str:
+    """The view's docstring after its first line."""
+    return (inspect.getdoc(route.view) or "").split("\n", 1)[1].strip()
+
+
+def security(route: Route) -> list[Schema] | None:
+    """The operation's security requirement; None: the document's default, a bearer token."""
+    if route.path in BEARER_OR_APP_PATHS or route.module in BEARER_OR_APP_MODULES:
+        return BEARER_OR_APP
+    if route.name in SECURITY_BY_VIEW:
+        return SECURITY_BY_VIEW[route.name]
+    if route.public or route.module == "carrier_webhooks":
+        return []
+    return None
+
+
+def description(route: Route) -> str | None:
+    if route.name in DESCRIBED_BY_DOCSTRING:
+        return docstring_details(route)
+    return DESCRIPTIONS_BY_VIEW.get(route.name) or DESCRIPTIONS_BY_MODULE.get(route.module)
+
+
+def parameters(route: Route) -> list[Schema]:
+    """Path parameters, then query parameters (header parameters are added after the body)."""
+    in_path = [{"name": name, "in": "path", "required": True, "schema": COUNTRY if name == "country" else string()}
+               for name in PATH_PARAMETER.findall(route.path)]
+    in_query = [{"name": name, "in": "query", "required": (route.name, name) in REQUIRED_QUERY, "schema": schema}
+                for name, schema in QUERY_PARAMETERS.get(route.name, {}).items()]
+    return in_path + in_query
+
+
+def request_body(route: Route) -> Schema | None:
+    if route.name == "upload_numbers":
+        return UPLOAD_BODY
+    if not route.takes_json:
+        return None
+    media_types = FORM_AND_JSON if route.name in FORM_BODIES else (JSON,)
+    return {"required": True, "content": {media: {"schema": REQUEST_BODIES[route.name]} for media in media_types}}
+
+
+def error_codes(route: Route) -> list[str]:
+    if route.module == "carrier_webhooks":
+        codes = set(CARRIER_ERRORS)
+    elif route.name == "vonage_send":
+        codes = set()  # always HTTP 200 with a Vonage status, once the body could be read
+    else:
+        codes = api_error_codes(route)
+    if route.takes_body:
+        codes.add("415")  # Chalice refuses any other Content-Type
+    return sorted(codes)
+
+
+def api_error_codes(route: Route) -> set[str]:
+    """The errors of the API's own operations (not those Vonage's clients and the carrier call)."""
+    codes = set(ERRORS_BY_MODULE.get(route.module, ())) | set(ERRORS_BY_VIEW.get(route.name, ()))
+    if route.takes_json:
+        codes |= {"400", "422"}  # a body that cannot be read, a field with an invalid value
+    if not route.public:
+        codes.add("401")
+    if PATH_PARAMETER.search(route.path) or route.module == "local":
+        codes.add("404")  # nothing (or another account's) at that id; every local route on a cloud stage
+    if "cursor" in QUERY_PARAMETERS.get(route.name, {}):
+        codes.add("400")  # a cursor this API did not hand out
+    if route.module == "tasks" and "{task_id}" in route.path and route.method != "GET":
+        codes.add("409")  # a task whose state does not allow the change
+    return codes
+
+
+def error_response(code: str) -> Schema:
+    return {"description": ERROR_DESCRIPTIONS[code], "content": {JSON: {"schema": ref("Error")}}}
+
+
+def responses(route: Route) -> Schema:
+    status = SUCCESS_STATUS.get(route.name, 200)
+    success: Schema = {"description": "Success"}
+    if status != 204:
+        media = XLSX if route.name == "number_template" else JSON
+        success["content"] = {media: {"schema": RESPONSE_SCHEMAS[route.name]}}
+    answers = {str(status): success}
+    if route.name in IDEMPOTENT_ADDS:
+        answers["200"] = {"description": IDEMPOTENT_ADDS[route.name],
+                          "content": {JSON: {"schema": RESPONSE_SCHEMAS[route.name]}}}
+    for code in error_codes(route):
+        answers[code] = error_response(code)
+    return answers
+
+
+def operation(route: Route) -> Schema:
+    # The keys are added in the order the committed file has them in (header parameters and an
+    # idempotent add's description after the body), so that regenerating it changes only what
+    # a change here meant to change.
+    described: Schema = {"operationId": route.name, "summary": summary(route), "tags": [route.module]}
+    if (requirement := security(route)) is not None:
+        described["security"] = requirement
+    if details := description(route):
+        described["description"] = details
+    if path_and_query := parameters(route):
+        described["parameters"] = path_and_query
+    if body := request_body(route):
+        described["requestBody"] = body
+    if route.name in HEADER_PARAMETERS:
+        described["parameters"] = [*described.get("parameters", []), *HEADER_PARAMETERS[route.name]]
+    if route.name in IDEMPOTENT_ADDS:
+        described["description"] = docstring_details(route)
+    described["responses"] = responses(route)
+    return described
+
+
+# --- the document -------------------------------------------------------------------------------
+
+def openapi_document(app_routes: list[Route]) -> Schema:
+    paths: Schema = {}
+    for route in app_routes:
+        paths.setdefault(route.path, {})[route.method.lower()] = operation(route)
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "JMC API", "version": "0.3.1",
+                 "description": "JMC serverless SMS platform. Errors are always {\"error\": {code, message, field?}}. "
+                                "Money is a decimal string."},
         "servers": [{"url": "/"}],
-        "tags": [{"name": t} for t in sorted({e.view_function.__module__.rsplit(".", 1)[-1] for m in app.routes.values() for e in m.values()})],
+        "tags": [{"name": module} for module in sorted({route.module for route in app_routes})],
         "paths": paths,
-        "components": {"schemas": COMPONENTS, "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}, "appBasic": {"type": "http", "scheme": "basic", "description": "app_key:app_secret"}}},
-        "security": [{"bearerAuth": []}]}
-OUTPUT.write_text(json.dumps(spec, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-print(len(paths), sum(len(v) for v in paths.values()))
+        "components": {"schemas": COMPONENTS, "securitySchemes": SECURITY_SCHEMES},
+        "security": [{"bearerAuth": []}],
+    }
+
+
+def main() -> None:
+    document = openapi_document(routes())
+    OUTPUT.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    operations = sum(len(methods) for methods in document["paths"].values())
+    print(f"{OUTPUT.relative_to(ROOT)}: {len(document['paths'])} paths, {operations} operations")
+
+
+if __name__ == "__main__":
+    main()
