@@ -1,300 +1,853 @@
-"""Write chalicelib/openapi.json from the app's routes plus the shapes declared here.
+"""Write chalicelib/openapi.json, the OpenAPI 3 description the API serves at /openapi.json.
 
     .venv/bin/python scripts/openapi.py
 
-Run it after adding or changing a route; tests/unit/test_openapi.py fails while the
-committed spec and the routes disagree."""
-import json, os, sys, inspect, re
-ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+Run it after adding or changing a route, a parameter or a shape, and commit the file it writes.
+The operations come from the Chalice app's routes (operation id: the view's name; summary: the
+first line of its docstring; tag: its module); what each one takes and answers is declared here.
+
+What keeps it honest: tests/unit/test_openapi.py fails while the committed file and the routes
+disagree (either way), a $ref does not resolve or the file is not valid OpenAPI 3; and
+tests/e2e/test_openapi_fuzz.py (marker ``fuzz``) has schemathesis send what the served
+description allows to a local stack and check that every answer is one it describes.
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+
+ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.update({"JMC_STAGE": "local", "AWS_DEFAULT_REGION": "us-east-1", "AWS_XRAY_SDK_ENABLED": "false"})
-from app import app
-import phonenumbers
-from chalicelib.domain import message_status, task_states
-from chalicelib.services import directory, message_log, sending
-from chalicelib.store.webhooks import DELIVERY_STATUSES
 
-S = lambda **kw: {"type": "string", **kw}
-OBJ = lambda props, req=(), **kw: {"type": "object", "properties": props, **({"required": list(req)} if req else {}), **kw}
-MONEY = S(pattern=r"^-?\d+\.\d+$", example="100.00")  # as the API writes money
-# Money as the API reads it: one plain format, greater than zero and below 10^12.
-MONEY_IN = {**S(pattern=r"^\d+(\.\d{1,6})?$", example="100.00",
-                description="a plain decimal: ASCII digits with at most 6 decimal places, no sign, exponent or spaces; "
-                            "greater than zero and below 1000000000000"),
-            "not": {"anyOf": [{"pattern": r"^0*(\.0*)?$"}, {"pattern": r"^0*[1-9]\d{12}"}]}}  # zero; 10^12 or more
-NONBLANK = r"\S"  # the API trims text: it must hold something besides white space
-TEXT = lambda **kw: S(pattern=NONBLANK, **kw)  # required text, trimmed: not empty or only spaces
-FILLED = lambda **kw: S(minLength=1, **kw)  # any string but the empty one (the API reads "" as missing)
-COUNTRY = {"$ref": "#/components/schemas/Country"}
-COUNTRIES = {"type": "array", "items": COUNTRY, "minItems": 1}
+# These imports need the repository root on sys.path and the local stage's environment, both
+# set just above: the app and its store read their stage and region when they are imported.
+from app import app  # noqa: E402
+from chalicelib.domain import message_status, task_states  # noqa: E402
+from chalicelib.services import directory, message_log, sending  # noqa: E402
+from chalicelib.store.webhooks import DELIVERY_STATUSES  # noqa: E402
+
+Schema = dict[str, Any]
+OUTPUT = ROOT / "chalicelib" / "openapi.json"
+JSON = "application/json"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- schema builders ----------------------------------------------------------------------------
+# Keyword arguments become schema keywords in the order given, after "type" (and "properties",
+# "required"): the order the committed file has them in.
+
+def string(**keywords: Any) -> Schema:
+    return {"type": "string", **keywords}
+
+
+def strings(*names: str) -> Schema:
+    """Properties that are plain strings."""
+    return {name: string() for name in names}
+
+
+def integer(**keywords: Any) -> Schema:
+    return {"type": "integer", **keywords}
+
+
+def integers(*names: str) -> Schema:
+    """Properties that are plain integers."""
+    return {name: integer() for name in names}
+
+
+def boolean(**keywords: Any) -> Schema:
+    return {"type": "boolean", **keywords}
+
+
+def date_time(**keywords: Any) -> Schema:
+    return string(format="date-time", **keywords)
+
+
+def object_with(properties: Schema, required: tuple[str, ...] | list[str] = (), **keywords: Any) -> Schema:
+    schema: Schema = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    return {**schema, **keywords}
+
+
+def array_of(items: Schema, **keywords: Any) -> Schema:
+    return {"type": "array", "items": items, **keywords}
+
+
+def map_of(values: Schema, **keywords: Any) -> Schema:
+    """An object whose keys are data (country codes, say), each mapped to a `values`."""
+    return {"type": "object", "additionalProperties": values, **keywords}
+
+
+def ref(component: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{component}"}
+
+
+def extended(component: str, properties: Schema) -> Schema:
+    """A component with a few more properties."""
+    return {"allOf": [ref(component), object_with(properties)]}
+
+
+def page_of(key: str, items: Schema) -> Schema:
+    """One page of a paged list: the items under `key`, and the cursor of the next page."""
+    return object_with({key: array_of(items), "next_cursor": string(nullable=True)})
+
+
+def matching_none_of(schema: Schema, *patterns: str) -> Schema:
+    return {**schema, "not": {"anyOf": [{"pattern": pattern} for pattern in patterns]}}
+
+
+def or_empty(schema: Schema, description: str = "empty: no filter") -> Schema:
+    """A query filter that reads "" as left out."""
+    return {"anyOf": [schema, string(maxLength=0)], "description": description}
+
+
+def null_as_absent(schema: Schema) -> Schema:
+    """A body field where null is read as the field left out."""
+    return {**schema, "nullable": True}
+
+
+def text(**keywords: Any) -> Schema:
+    """Required text: the API trims it, so it must hold something besides white space."""
+    return string(pattern=r"\S", **keywords)
+
+
+def filled(**keywords: Any) -> Schema:
+    """Any string but the empty one (the API reads "" as missing)."""
+    return string(minLength=1, **keywords)
+
+
+# --- values the API reads and writes ------------------------------------------------------------
 # Custom formats: "phone" is a valid E.164 number of a country; "login-phone" one of the countries
 # whose numbers may log in; "time-zone" an IANA time zone name; "country-code" (Country) a region.
-PHONE = S(format="phone", pattern=r"^\+[1-9]\d{6,14}$", description="E.164, e.g. +447400123456", example="+447400123456")
-LOGIN_PHONE = S(format="login-phone", pattern=r"^\+(86|852|853|886|65)\d{7,11}$", description="E.164; a mainland China, Hong Kong, Macau, Taiwan or Singapore number",
-                example="+8613800138000")
-EMAIL = S(format="email", maxLength=254)
-SENDER_ID = S(pattern=r"^[A-Za-z0-9 ]*[A-Za-z][A-Za-z0-9 ]*$", maxLength=11, description="1-11 letters, digits or spaces with at least one letter",
-              example="JMCDemo")
-FROM = S(anyOf=[S(pattern=r"^\+?\d{3,%d}$" % sending.NUMERIC_FROM_MAX), SENDER_ID],
-         description="a number (3-15 digits) or a Sender ID (1-11 letters, digits or spaces with at least one letter)")
-URL = S(format="uri", pattern=r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\s]", maxLength=2048,
-        description="an absolute http(s) URL (https and a public host on cloud stages)")
-FILENAME = S(pattern=r"\.([Xx][Ll][Ss][Xx]|[Cc][Ss][Vv])\s*$", example="numbers.xlsx", description="ends in .xlsx or .csv")
-KIND = S(enum=["international", "domestic"])
-NEW_PASSWORD = {**S(minLength=10, maxLength=256, description="10-256 characters, not only letters and not only digits"),
-                "not": {"anyOf": [{"pattern": "^[A-Za-z]+$"}, {"pattern": "^[0-9]+$"}]}}
-CURSOR = S(description="opaque: pass back a next_cursor this API returned (anything else is a 400); empty or left out: the first page")
-OR_EMPTY = lambda schema: {"anyOf": [schema, S(maxLength=0)], "description": "empty: no filter"}  # filters that read "" as left out
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-REF = lambda n: {"$ref": f"#/components/schemas/{n}"}
-components = {
- "Country": S(format="country-code", example="GB",
-              description=f"ISO-3166 alpha-2, any case: one of the {len(phonenumbers.SUPPORTED_REGIONS)} regions the phonenumbers library knows "
-                          "(AC, AD, AE, ... ZW)"),
- "Error": OBJ({"error": OBJ({"code": S(), "message": S(), "field": S()}, ["code", "message"])}, ["error"]),
- "Tokens": OBJ({"access_token": S(), "refresh_token": S(), "token_type": S(enum=["Bearer"]), "expires_in": {"type": "integer"}}),
- "Account": OBJ({"id": S(), "name": S(), "timezone": S(), "currency": S(), "status": S(), "created_at": S(format="date-time"), "balance": MONEY}),
- "User": OBJ({"id": S(), "account_id": S(), "email": S(), "phone": S(nullable=True), "name": S(), "role": S(enum=["owner", "member", "operator"]), "status": S(), "created_at": S(format="date-time")}),
- "App": OBJ({"id": S(), "name": S(), "app_key": S(), "status": S(enum=["active", "disabled"]), "created_at": S(format="date-time")}),
- "LedgerEntry": OBJ({"id": S(), "kind": S(), "amount": MONEY, "reference": S(nullable=True), "actor": S(), "created_at": S(format="date-time")}),
- "Sender": OBJ({"id": S(), "type": S(enum=["number", "sender_id"]), "value": S(), "countries": {"type": "array", "items": S()}, "created_at": S(format="date-time")}),
- "Signature": OBJ({"id": S(), "text": S(example="【锦木科技】"), "created_at": S(format="date-time")}),
- "CountryRule": OBJ({"country": S(), "sender_preapproval_required": {"type": "boolean"}, "sender_id_allowed": {"type": "boolean"}}),
- "Price": OBJ({"country": S(), "price": MONEY, "source": S(enum=["default", "account"])}),
- "Message": OBJ({"id": S(), "account_id": S(), "app_id": S(nullable=True), "user_id": S(nullable=True), "task_id": S(nullable=True), "task_name": S(nullable=True),
-                 "type": S(enum=["transactional", "marketing"]), "source": S(enum=["api", "vonage", "task"]), "to": S(), "country": S(), "country_name": OBJ({"en": S(), "zh": S()}), "from": S(), "text": S(),
-                 "segments": {"type": "integer"}, "encoding": S(enum=["GSM-7", "UCS-2"]), "price": MONEY,
-                 "status": S(enum=["queued", "submitted", "delivered", "failed", "expired", "rejected", "blocked"]), "err_code": S(nullable=True),
-                 "client_ref": S(nullable=True), "carrier_ids": {"type": "array", "items": S()}, "created_at": S(format="date-time"),
-                 "submitted_at": S(format="date-time", nullable=True), "delivered_at": S(format="date-time", nullable=True)}),
- "Template": OBJ({"id": S(), "name": S(), "content": S(), "kind": S(enum=["international", "domestic"]),
-                  "status": S(enum=["active", "pending", "approved", "rejected"]), "reason": S(nullable=True),
-                  "created_at": S(format="date-time"), "updated_at": S(format="date-time")}),
- "Webhook": OBJ({"url": S(format="uri"), "secret_hint": S(), "created_at": S(format="date-time"), "updated_at": S(format="date-time")}),
- "WebhookDelivery": OBJ({"event_id": S(), "message_id": S(), "url": S(), "status": S(enum=["pending", "delivered", "retrying", "dead_lettered"]),
-                         "attempts": {"type": "integer"}, "last_status_code": {"type": "integer", "nullable": True}, "last_error": S(nullable=True),
-                         "next_attempt_at": S(format="date-time", nullable=True), "created_at": S(format="date-time"), "updated_at": S(format="date-time")}),
- "Upload": OBJ({"upload_id": S(), "kind": S(enum=["international", "domestic"]), "filename": S(), "status": S(enum=["uploading", "parsing", "ready", "failed"]),
-                "error": S(nullable=True), "total_rows": {"type": "integer"}, "valid": {"type": "integer"}, "invalid": {"type": "integer"}, "duplicates": {"type": "integer"},
-                "countries": {"type": "object", "additionalProperties": {"type": "integer"}, "example": {"GB": 9000, "US": 1000}},
-                "message": S(nullable=True, example="检测到异常数据12条"), "invalid_report_url": S(nullable=True, description="presigned download of 异常数据.xlsx (row, value, reason)"),
-                "progress": OBJ({k: {"type": "integer"} for k in ("parts", "parts_parsed", "buckets", "buckets_merged")}, nullable=True,
-                                description="a csv over 16 MB is parsed in parallel byte-range parts, then deduplicated in hash buckets: how far it has got (null when parsed in one go)",
-                                example={"parts": 94, "parts_parsed": 94, "buckets": 256, "buckets_merged": 120}),
-                "created_at": S(format="date-time"), "parsed_at": S(format="date-time", nullable=True)}),
- "Task": OBJ({"task_id": S(), "name": S(), "kind": S(enum=["international", "domestic"]), "status": S(enum=["scheduled", "sending", "completed", "paused", "cancelled", "failed"]),
-              "reason": S(nullable=True, description="why a task failed, e.g. insufficient_balance"), "warning": S(nullable=True, description="domestic content that differs substantially from its template"),
-              "app_id": S(), "upload_id": S(), "from": {"type": "object", "additionalProperties": S(), "description": "the sender per country"},
-              "signature_id": S(nullable=True), "template_id": S(nullable=True), "content": S(), "text": S(description="what is sent (signature + content)"), "blacklist_check": {"type": "boolean"},
-              "send_at": S(format="date-time", nullable=True), "scheduled": {"type": "boolean"}, "countries": {"type": "object", "additionalProperties": {"type": "integer"}},
-              "estimate": OBJ({"numbers": {"type": "integer"}, "segments": {"type": "integer"}, "cost": MONEY,
-                               "by_country": {"type": "object", "additionalProperties": OBJ({"numbers": {"type": "integer"}, "segments": {"type": "integer"}, "cost": MONEY})}}),
-              "created_by": S(), "created_at": S(format="date-time"), "sent_at": S(format="date-time", nullable=True), "completed_at": S(format="date-time", nullable=True),
-              "version": {"type": "integer"},
-              "counters": OBJ({k: {"type": "integer"} for k in ("total", "blocked", "unsent", "submitted", "delivered", "failed", "segments", "pending")} | {"cost": MONEY},
-                              description="live; when every message has ended: total = blocked + unsent + delivered + failed")}),
- "BlacklistEntry": OBJ({"id": S(), "app_id": S(), "number": S(), "country": S(), "created_at": S(format="date-time"), "created_by": S()}),
-}
-OWNER = OBJ({"email": EMAIL, "name": TEXT(maxLength=100),
-             "phone": {"anyOf": [LOGIN_PHONE, S(maxLength=0)], "nullable": True, "description": LOGIN_PHONE["description"] + "; optional (empty or null: none)"}},
-            ["email", "name"])
-NEW_USER = {**OWNER, "properties": {**OWNER["properties"], "role": S(enum=sorted(directory.ROLES), description="default member")}}
-SIGNATURE_TEXT = S(pattern=r"^\s*【?\s*[^【】\s][^【】]{0,18}[^【】\s]\s*】?\s*$",
-                   example="【锦木科技】", description="2-20 characters, optionally inside 【】 (added when missing); no 【 or 】 inside")
-NULL_AS_ABSENT = lambda schema: {**schema, "nullable": True}  # null is read as the field left out
-BODIES = {
- "request_code": OBJ({"login": S(anyOf=[EMAIL, LOGIN_PHONE], description="email or phone (CN, HK, MO, TW or SG)"), "purpose": S(enum=["login", "reset_password"])}, ["login"]),
- "login": OBJ({"login": FILLED(), "password": FILLED(), "code": S(pattern=r"^\d{6}$")}, ["login", "password", "code"]),
- "refresh": OBJ({"refresh_token": FILLED()}, ["refresh_token"]),
- "password_reset": OBJ({"login": FILLED(), "code": FILLED(), "new_password": NEW_PASSWORD}, ["login", "code", "new_password"]),
- "change_password": OBJ({"current_password": FILLED(), "new_password": NEW_PASSWORD}, ["current_password", "new_password"]),
- "create_app": OBJ({"name": TEXT(maxLength=64)}, ["name"]),
- "create_account": OBJ({"name": TEXT(maxLength=100), "timezone": S(format="time-zone", example="Asia/Shanghai", description="IANA time zone; default Asia/Shanghai"),
-                        "currency": S(enum=sorted(directory.CURRENCIES), description="default USD"), "owner": OWNER}, ["name", "owner"]),
- "add_user": NEW_USER,
- "top_up": OBJ({"amount": MONEY_IN, "reference": TEXT(maxLength=100, description="the bank transfer's reference; once per account")}, ["amount", "reference"]),
- "set_price": OBJ({"price": {**MONEY_IN, "example": "0.0450"}, "account_id": NULL_AS_ABSENT(S(description="override for one account (an existing account id)"))}, ["price"]),
- "set_country_rule": OBJ({"sender_preapproval_required": {"type": "boolean"},
-                          "sender_id_allowed": {"type": "boolean", "description": "never true for CN and US (numeric senders only)"}},
-                         description="the country is the path's; a field left out keeps its value"),
- "add_sender": {"oneOf": [OBJ({"type": S(enum=["number"]), "value": PHONE, "countries": COUNTRIES}, ["type", "value", "countries"]),
-                          OBJ({"type": S(enum=["sender_id"]), "value": SENDER_ID, "countries": {**COUNTRIES, "description": "countries whose rule allows Sender IDs"}},
-                              ["type", "value", "countries"])]},
- "add_signature": OBJ({"text": SIGNATURE_TEXT}, ["text"]),
- "create_template": {**OBJ({"name": TEXT(maxLength=64), "content": TEXT(maxLength=1000), "kind": {**KIND, "description": "default international"}}, ["name", "content"]),
-                     "anyOf": [OBJ({"kind": S(enum=["international"])}),
-                               OBJ({"kind": S(enum=["domestic"]), "content": S(pattern="^[^【】]*$", description="domestic: no 【】, the signature is chosen separately")}, ["kind"])]},
- "update_template": OBJ({"name": TEXT(maxLength=64), "content": TEXT(maxLength=1000, description="a domestic template's content has no 【】")}),
- "reject_template": OBJ({"reason": TEXT(description="shown to the customer")}, ["reason"]),
- "ops_set_webhook": OBJ({"url": URL}, ["url"]), "update_webhook": OBJ({"url": URL}, ["url"]),
- "add_blacklisted_numbers": OBJ({"app_id": NULL_AS_ABSENT(S(description="required for a portal user; optional for an app calling with its own key (its own id or left out)")),
-                                 "numbers": {"type": "array", "items": S(), "minItems": 1, "maxItems": 1000,
-                                             "description": "phone numbers as typed; those that are not one are reported in invalid"}}, ["numbers"]),
- "add_blacklisted_country": OBJ({"app_id": NULL_AS_ABSENT(S(description="required for a portal user; optional for an app calling with its own key (its own id or left out)")),
-                                 "country": COUNTRY}, ["country"]),
- "create_task": OBJ({"name": TEXT(maxLength=100), "kind": KIND, "app_id": S(), "upload_id": S(description="a ready upload of the same kind"),
-                     "from": S(description="a bound number or Sender ID; default: the bound one per country"), "signature_id": S(description="domestic: a bound signature (required)"),
-                     "template_id": S(description="domestic: an approved template (required)"), "content": S(description="required unless a template_id gives it"), "blacklist_check": {"type": "boolean"},
-                     "send_at": S(format="date-time", description="ISO 8601; without an offset the account's time zone applies; absent = now; at most 90 days ahead")},
-                    ["name", "kind", "app_id", "upload_id"]),
- "edit_task": OBJ({k: S() for k in ("name", "from", "signature_id", "template_id", "content", "upload_id", "send_at")} | {"blacklist_check": {"type": "boolean"}},
-                  description="any of create_task's fields except kind and app_id; the task is priced and checked again; any other field is a 400",
-                  additionalProperties=False),
- "presign_upload": OBJ({"kind": KIND, "filename": FILENAME}, ["kind", "filename"]),
- "send_sms": OBJ({"to": PHONE, "text": TEXT(maxLength=1530, description="GSM-7 or Unicode; at most 10 segments; to mainland China it starts with a bound 【signature】"),
-                  "from": {**FROM, "description": FROM["description"] + " bound to the account where the country requires it; default: the bound one"},
-                  "type": S(enum=list(sending.MESSAGE_TYPES)), "client_ref": TEXT(maxLength=sending.MAX_CLIENT_REF), "callback_url": URL}, ["to", "text"]),
- "vonage_dlr_post": OBJ({"messageId": FILLED(), "msisdn": S(), "to": S(), "status": S(enum=sorted(message_status.RECEIPT_STATUSES)),
-                         "err-code": S(), "client-ref": S(), "price": S(), "network-code": S(), "scts": S(), "message-timestamp": S(), "timestamp": S(), "sig": S()}, ["messageId", "status"]),
- "vonage_send": OBJ({"api_key": S(description="the app key (or HTTP Basic)"), "api_secret": S(), "from": S(), "to": S(description="digits, international format, no +"),
-                     "text": S(), "type": S(enum=["text", "unicode"]), "client-ref": S(maxLength=100), "callback": S(format="uri"), "status-report-req": S()}, ["from", "to", "text"]),
-}
-FORM_BODIES = {"vonage_send", "vonage_dlr_post"}
-LIST = lambda key, item: OBJ({key: {"type": "array", "items": REF(item)}, "next_cursor": S(nullable=True)})
-OK = {
- "health": OBJ({"status": S()}), "request_code": OBJ({"status": S(), "message": S()}),
- "login": REF("Tokens"), "refresh": REF("Tokens"), "me": OBJ({"user": REF("User"), "role": S(), "account": REF("Account"), "balance": MONEY, "currency": S(), "timezone": S()}),
- "create_app": REF("App"), "list_apps": OBJ({"apps": {"type": "array", "items": REF("App")}}, description="every app of the account, disabled ones too (not paged)"), "get_app": REF("App"), "reveal_secret": OBJ({"app_secret": S()}),
- "audit_events": OBJ({"events": {"type": "array", "items": OBJ({"id": S(), "action": S(), "actor": S(), "target": S(nullable=True), "created_at": S(format="date-time")})}, "next_cursor": S(nullable=True)}),
- "balance": OBJ({"balance": MONEY, "currency": S()}), "ledger": LIST("entries", "LedgerEntry"), "account_ledger": LIST("entries", "LedgerEntry"),
- "prices": LIST("prices", "Price"), "list_prices": LIST("prices", "Price"),
- "create_account": {"allOf": [REF("Account"), OBJ({"owner": REF("User")})]}, "list_accounts": LIST("accounts", "Account"),
- "get_account": {"allOf": [REF("Account"), OBJ({"users": {"type": "array", "items": REF("User")}})]}, "add_user": REF("User"),
- "top_up": {"allOf": [REF("LedgerEntry"), OBJ({"balance": MONEY})]}, "set_price": OBJ({"country": S(), "price": MONEY, "account_id": S(nullable=True)}),
- "set_country_rule": REF("CountryRule"), "list_country_rules": OBJ({"countries": {"type": "array", "items": REF("CountryRule")}}),
- "add_sender": REF("Sender"), "list_senders": LIST("senders", "Sender"), "add_signature": REF("Signature"), "list_signatures": LIST("signatures", "Signature"),
- "info": OBJ({"api_url": S(), "aws_endpoint_url": S(), "carrier_url": S()}),
- "outbox": OBJ({"to": S(), "messages": {"type": "array", "items": OBJ({"channel": S(enum=["email", "sms"]), "id": S(), "to": S(), "from": S(), "subject": S(), "body": S(), "sent_at": S()})}}),
- "openapi": {"type": "object"},
- "create_template": REF("Template"), "get_template": REF("Template"), "update_template": REF("Template"),
- "list_templates": OBJ({"templates": {"type": "array", "items": REF("Template")}}),
- "ops_pending_templates": OBJ({"templates": {"type": "array", "items": {"allOf": [REF("Template"), OBJ({"account_id": S()})]}}}),
- "approve_template": REF("Template"), "reject_template": REF("Template"),
- "ops_set_webhook": REF("Webhook"), "get_webhook": REF("Webhook"), "update_webhook": REF("Webhook"),
- "rotate_webhook_secret": OBJ({"secret": S(description="shown once; sign check: v1=hex(HMAC-SHA256(secret, timestamp + '.' + body))")}),
- "list_webhook_deliveries": LIST("deliveries", "WebhookDelivery"),
- "get_message": REF("Message"), "list_messages": LIST("messages", "Message"),
- "add_blacklisted_numbers": OBJ({"added": {"type": "array", "items": REF("BlacklistEntry")}, "already_listed": {"type": "integer"},
-                                 "invalid": {"type": "array", "items": OBJ({"value": {"description": "the item as sent (any JSON value)"}, "reason": S()})}}),
- "list_blacklisted_numbers": LIST("numbers", "BlacklistEntry"), "add_blacklisted_country": REF("BlacklistEntry"),
- "list_blacklisted_countries": LIST("countries", "BlacklistEntry"),
- "create_task": REF("Task"), "get_task": REF("Task"), "edit_task": REF("Task"), "pause_task": REF("Task"), "resume_task": REF("Task"), "cancel_task": REF("Task"),
- "list_tasks": LIST("tasks", "Task"), "upload_numbers": REF("Upload"), "get_upload": REF("Upload"),
- "presign_upload": {"allOf": [REF("Upload"), OBJ({"upload": OBJ({"url": S(), "fields": {"type": "object", "additionalProperties": S()}, "expires_in": {"type": "integer"}, "max_bytes": {"type": "integer"}},
-                                                              description="POST multipart/form-data to url with fields, then the file as 'file'")})]},
- "number_template": {"type": "string", "format": "binary"},
- "send_sms": OBJ({"message_id": S(), "to": S(), "country": S(), "segments": {"type": "integer"}, "encoding": S(enum=["GSM-7", "UCS-2"]), "price": MONEY, "status": S(enum=["queued"])}),
- "vonage_send": OBJ({"message-count": S(), "messages": {"type": "array", "items": OBJ({"to": S(), "message-id": S(), "status": S(description="Vonage status code: 0 ok, 2 missing params, 3 invalid params, 4 bad credentials, 7 barred (blacklisted), 9 no credit, 12 too long, 15 invalid sender"),
-                                                                                         "error-text": S(), "remaining-balance": S(), "message-price": S(), "network": S(), "client-ref": S()})}}),
-}
-STATUS = {"create_task": 201, "upload_numbers": 201, "presign_upload": 201, "create_template": 201, "delete_template": 204, "rotate_webhook_secret": 201, "add_blacklisted_numbers": 201, "add_blacklisted_country": 201, "remove_blacklisted_number": 204, "remove_blacklisted_country": 204, "send_sms": 202, "vonage_dlr_get": 204, "vonage_dlr_post": 204, "create_account": 201, "add_user": 201, "create_app": 201, "top_up": 201, "add_sender": 201, "add_signature": 201, "request_code": 202,
-          "password_reset": 204, "change_password": 204, "disable_app": 204, "delete_price": 204, "remove_sender": 204, "remove_signature": 204}
-ERR = {"400": "Malformed JSON or a missing field", "401": "Missing or invalid credentials", "402": "Balance too low (insufficient_balance)", "403": "Not allowed for this caller",
-       "404": "Not found (or another account's)", "409": "Conflict", "413": "Body too large (payload_too_large)", "415": "Unsupported Content-Type (JSON bodies need application/json)",
-       "422": "A field has an invalid value", "429": "Too many attempts; see Retry-After"}
-def err(code): return {"description": ERR[code], "content": {"application/json": {"schema": REF("Error")}}}
-BLACKLIST_APP = S(description="required for a portal user; optional for an app calling with its own key (its own id or left out)")
-QUERY_SCHEMAS = {  # (view, parameter) → schema; a parameter not listed is any string
- ("list_templates", "kind"): KIND, ("number_template", "kind"): {**KIND, "description": "default international"}, ("upload_numbers", "kind"): KIND,
- ("upload_numbers", "filename"): {**FILENAME, "description": "ends in .xlsx or .csv; without it the Content-Type decides (text/csv, else xlsx)"},
- ("list_tasks", "status"): S(enum=list(task_states.ALL)), ("list_webhook_deliveries", "status"): S(enum=list(DELIVERY_STATUSES)),
- ("list_messages", "status"): OR_EMPTY(S(enum=list(message_log.STATUSES))), ("list_messages", "type"): OR_EMPTY(S(enum=list(sending.MESSAGE_TYPES))),
- ("list_messages", "country"): OR_EMPTY(COUNTRY), ("list_messages", "to"): OR_EMPTY(PHONE),
- ("list_messages", "start"): {**OR_EMPTY(S(anyOf=[S(format="date-time"), S(format="date")])),
-                              "description": "inclusive; default 7 days before end; a date is its whole day; empty: the default"},
- ("list_messages", "end"): {**OR_EMPTY(S(anyOf=[S(format="date-time"), S(format="date")])),
-                            "description": "exclusive; default now; at most 92 days after start; empty: the default"},
- ("list_blacklisted_numbers", "number"): {**PHONE, "description": "an exact lookup (normalised like an added number)"},
- ("list_blacklisted_numbers", "app_id"): BLACKLIST_APP, ("list_blacklisted_countries", "app_id"): BLACKLIST_APP,
- ("vonage_dlr_get", "messageId"): FILLED(), ("vonage_dlr_get", "status"): S(enum=sorted(message_status.RECEIPT_STATUSES)),
- ("outbox", "to"): TEXT(description="an email address or phone number"),
-}
-REQUIRED_QUERY = {("upload_numbers", "kind"), ("outbox", "to"), ("vonage_dlr_get", "messageId"), ("vonage_dlr_get", "status")}
-QUERY = {"list_templates": ["kind"], "list_webhook_deliveries": ["message_id", "status", "limit", "cursor"], "list_messages": ["type", "to", "task_name", "country", "message_id", "task_id", "status", "start", "end", "limit", "cursor"],
-         "list_blacklisted_numbers": ["app_id", "number", "limit", "cursor"], "list_blacklisted_countries": ["app_id", "limit", "cursor"],
-         "vonage_dlr_get": ["messageId", "msisdn", "status", "err-code", "client-ref", "timestamp", "sig"], "list_accounts": ["limit", "cursor"], "ledger": ["limit", "cursor"], "account_ledger": ["limit", "cursor"], "audit_events": ["limit", "cursor"],
-         "list_prices": ["account_id"], "list_tasks": ["status", "task_id", "name", "country", "user", "limit", "cursor"],
-         "upload_numbers": ["kind", "filename"], "number_template": ["kind"], "delete_price": ["account_id"], "outbox": ["to"]}
-def _query_schema(view: str, param: str) -> dict:
-    if param == "limit":
-        return {"type": "integer", "minimum": 1, "maximum": 200}
-    if param == "cursor":
-        return CURSOR
-    return QUERY_SCHEMAS.get((view, param), S())
+
+MONEY = string(pattern=r"^-?\d+\.\d+$", example="100.00")  # as the API writes money
+# Money as the API reads it: one plain format, greater than zero and below 10^12.
+MONEY_IN = matching_none_of(
+    string(pattern=r"^\d+(\.\d{1,6})?$", example="100.00",
+           description="a plain decimal: ASCII digits with at most 6 decimal places, no sign, exponent or spaces; "
+                       "greater than zero and below 1000000000000"),
+    r"^0*(\.0*)?$",  # zero
+    r"^0*[1-9]\d{12}",  # 10^12 or more
+)
+COUNTRY = ref("Country")
+COUNTRIES = array_of(COUNTRY, minItems=1)
+PHONE = string(format="phone", pattern=r"^\+[1-9]\d{6,14}$", description="E.164, e.g. +447400123456",
+               example="+447400123456")
+LOGIN_PHONE = string(format="login-phone", pattern=r"^\+(86|852|853|886|65)\d{7,11}$",
+                     description="E.164; a mainland China, Hong Kong, Macau, Taiwan or Singapore number",
+                     example="+8613800138000")
+EMAIL = string(format="email", maxLength=254)
+SENDER_ID = string(pattern=r"^[A-Za-z0-9 ]*[A-Za-z][A-Za-z0-9 ]*$", maxLength=11,
+                   description="1-11 letters, digits or spaces with at least one letter", example="JMCDemo")
+NUMERIC_FROM = string(pattern=rf"^\+?\d{{3,{sending.NUMERIC_FROM_MAX}}}$")
+FROM = string(anyOf=[NUMERIC_FROM, SENDER_ID],
+              description="a number (3-15 digits) or a Sender ID "
+                          "(1-11 letters, digits or spaces with at least one letter)")
+URL = string(format="uri", pattern=r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\s]", maxLength=2048,
+             description="an absolute http(s) URL (https and a public host on cloud stages)")
+FILENAME = string(pattern=r"\.([Xx][Ll][Ss][Xx]|[Cc][Ss][Vv])\s*$", example="numbers.xlsx",
+                  description="ends in .xlsx or .csv")
+KIND = string(enum=["international", "domestic"])
+ENCODING = string(enum=["GSM-7", "UCS-2"])
+NEW_PASSWORD = matching_none_of(
+    string(minLength=10, maxLength=256, description="10-256 characters, not only letters and not only digits"),
+    "^[A-Za-z]+$", "^[0-9]+$",
+)
+SIGNATURE_TEXT = string(pattern=r"^\s*【?\s*[^【】\s][^【】]{0,18}[^【】\s]\s*】?\s*$", example="【锦木科技】",
+                        description="2-20 characters, optionally inside 【】 (added when missing); no 【 or 】 inside")
+RECEIPT_STATUS = string(enum=sorted(message_status.RECEIPT_STATUSES))
+BLACKLIST_APP = string(description="required for a portal user; "
+                                   "optional for an app calling with its own key (its own id or left out)")
+CURSOR = string(description="opaque: pass back a next_cursor this API returned (anything else is a 400); "
+                            "empty or left out: the first page")
+LIMIT = integer(minimum=1, maximum=200)
 
 
-paths = {}
-for path, methods in sorted(app.routes.items()):
-    for method, entry in sorted(methods.items()):
-        name = entry.view_name
-        module = entry.view_function.__module__.rsplit(".", 1)[-1]
-        doc = (inspect.getdoc(entry.view_function) or name.replace("_", " ").capitalize()).splitlines()[0]
-        op = {"operationId": name, "summary": doc, "tags": [module]}
-        public = module in ("health", "docs", "auth", "local")
-        if path in ("/v1/balance", "/v1/prices") or module in ("messages", "blacklist"):
-            op["security"] = [{"bearerAuth": []}, {"appBasic": []}]
-        elif name in ("send_sms", "vonage_send"):
-            op["security"] = [{"appBasic": []}] + ([{}] if name == "vonage_send" else [])  # or api_key/api_secret in the body
-        elif module == "carrier_webhooks":
-            op["security"] = []
-            op["description"] = "Called by the carrier. When a signature secret is configured, Vonage's sig/timestamp parameters must verify."
-        elif public:
-            op["security"] = []
-        if module == "local":
-            op["description"] = "Local stage only; 404 on every cloud stage."
-        if name == "get_app":
-            op["description"] = "A disabled app is still found: 200 with status disabled."
-        if name == "disable_app":
-            op["description"] = ("The app stays visible as disabled (GET answers 200 with status disabled); its key and secret stop "
-                                 "working and its secret can no longer be revealed (409). Disabling a disabled app is a 204 too.")
-        if name == "list_messages":  # the paging contract (short pages with a cursor) is worth reading
-            op["description"] = inspect.getdoc(entry.view_function).split("\n", 1)[1].strip()
-        params = [{"name": p, "in": "path", "required": True, "schema": COUNTRY if p == "country" else S()} for p in re.findall(r"{(\w+)}", path)]
-        params += [{"name": q, "in": "query", "required": (name, q) in REQUIRED_QUERY, "schema": _query_schema(name, q)} for q in QUERY.get(name, [])]
-        if params: op["parameters"] = params
-        if name in BODIES:
-            media = ("application/x-www-form-urlencoded", "application/json") if name in FORM_BODIES else ("application/json",)
-            op["requestBody"] = {"required": True, "content": {m: {"schema": BODIES[name]} for m in media}}
-        if name == "upload_numbers":
-            op["requestBody"] = {"required": True, "content": {m: {"schema": {"type": "string", "format": "binary", "minLength": 1}} for m in (XLSX, "text/csv", "application/octet-stream")},
-                                 "description": "the file itself, at most 5 MB; larger lists use /v1/uploads/presign"}
-        if name == "send_sms":
-            params.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": S(minLength=1, maxLength=sending.MAX_IDEMPOTENCY_KEY),
-                           "description": "same key + same body replays the first answer; another body is a 409"})
-            op["parameters"] = params
-        status = STATUS.get(name, 200)
-        media = XLSX if name == "number_template" else "application/json"
-        responses = {str(status): {"description": "Success", **({"content": {media: {"schema": OK[name]}}} if status != 204 else {})}}
-        codes = []
-        if name in BODIES: codes += ["400", "422"]
-        if not public or path in ("/v1/balance",): codes += ["401"]
-        if module in ("ops", "apps") or name in ("change_password",): codes += ["403"]
-        if "{" in path or module == "local": codes += ["404"]
-        if name in ("create_account", "add_user", "top_up", "reveal_secret", "send_sms"): codes += ["409"]
-        if module == "tasks": codes += ["403", "404", "422"] + (["409"] if "{task_id}" in path and method != "GET" else []) + (["402"] if name in ("create_task", "edit_task") else [])
-        if module == "uploads": codes += ["400", "403", "422"] + (["413"] if name == "upload_numbers" else [])
-        if name == "send_sms": codes += ["402", "403"]
-        if name == "vonage_send": codes = []  # always HTTP 200 with a Vonage status, once the body could be read
-        if module == "carrier_webhooks": codes = ["400", "401"]
-        if name in BODIES or name == "upload_numbers": codes += ["415"]  # Chalice refuses any other Content-Type
-        if name in ("outbox", "list_templates", "list_tasks"): codes += ["400"]
-        if name in ("request_code", "login"): codes += ["429"]
-        if name in ("login", "refresh", "password_reset"): codes += ["401"]
-        if name in ("list_accounts", "ledger", "account_ledger", "audit_events", "list_messages", "list_blacklisted_numbers", "list_blacklisted_countries"): codes += ["400"]
-        if module in ("messages", "blacklist", "webhook", "templates"): codes += ["403", "404", "422"]
-        if name == "list_webhook_deliveries": codes += ["400"]
-        if name in ("add_blacklisted_numbers", "add_blacklisted_country"):  # idempotent re-adds
-            responses["200"] = {"description": "Nothing new was added (already listed, or no valid number)" if name == "add_blacklisted_numbers" else "Already listed: the existing entry", "content": {"application/json": {"schema": OK[name]}}}
-            op["description"] = inspect.getdoc(entry.view_function).split("\n", 1)[1].strip()
-        for c in sorted(set(codes)): responses[c] = err(c)
-        op["responses"] = responses
-        paths.setdefault(path, {})[method.lower()] = op
-spec = {"openapi": "3.0.3",
-        "info": {"title": "JMC API", "version": "0.3.1", "description": "JMC serverless SMS platform. Errors are always {\"error\": {code, message, field?}}. Money is a decimal string."},
+# --- component schemas --------------------------------------------------------------------------
+# Grouped by what they describe; COMPONENTS joins the groups in the order the file lists them.
+
+BASIC_COMPONENTS = {
+    "Country": string(format="country-code", example="GB",
+                      description=f"ISO-3166 alpha-2, any case: one of the {len(phonenumbers.SUPPORTED_REGIONS)} "
+                                  "regions the phonenumbers library knows (AC, AD, AE, ... ZW)"),
+    "Error": object_with({"error": object_with(strings("code", "message", "field"), ["code", "message"])},
+                         ["error"]),
+}
+
+ACCOUNT_COMPONENTS = {
+    "Tokens": object_with({**strings("access_token", "refresh_token"), "token_type": string(enum=["Bearer"]),
+                           "expires_in": integer()}),
+    "Account": object_with({**strings("id", "name", "timezone", "currency", "status"),
+                            "created_at": date_time(), "balance": MONEY}),
+    "User": object_with({**strings("id", "account_id", "email"), "phone": string(nullable=True), "name": string(),
+                         "role": string(enum=["owner", "member", "operator"]), "status": string(),
+                         "created_at": date_time()}),
+    "App": object_with({**strings("id", "name", "app_key"), "status": string(enum=["active", "disabled"]),
+                        "created_at": date_time()}),
+    "LedgerEntry": object_with({**strings("id", "kind"), "amount": MONEY, "reference": string(nullable=True),
+                                "actor": string(), "created_at": date_time()}),
+}
+
+SENDING_SETUP_COMPONENTS = {
+    "Sender": object_with({"id": string(), "type": string(enum=["number", "sender_id"]), "value": string(),
+                           "countries": array_of(string()), "created_at": date_time()}),
+    "Signature": object_with({"id": string(), "text": string(example="【锦木科技】"), "created_at": date_time()}),
+    "CountryRule": object_with({"country": string(), "sender_preapproval_required": boolean(),
+                                "sender_id_allowed": boolean()}),
+    "Price": object_with({"country": string(), "price": MONEY, "source": string(enum=["default", "account"])}),
+}
+
+MESSAGE_COMPONENTS = {
+    "Message": object_with({
+        **strings("id", "account_id"),
+        **{name: string(nullable=True) for name in ("app_id", "user_id", "task_id", "task_name")},
+        "type": string(enum=["transactional", "marketing"]),
+        "source": string(enum=["api", "vonage", "task"]),
+        **strings("to", "country"),
+        "country_name": object_with(strings("en", "zh")),
+        **strings("from", "text"),
+        "segments": integer(),
+        "encoding": ENCODING,
+        "price": MONEY,
+        "status": string(enum=["queued", "submitted", "delivered", "failed", "expired", "rejected", "blocked"]),
+        "err_code": string(nullable=True),
+        "client_ref": string(nullable=True),
+        "carrier_ids": array_of(string()),
+        "created_at": date_time(),
+        "submitted_at": date_time(nullable=True),
+        "delivered_at": date_time(nullable=True),
+    }),
+}
+
+TEMPLATE_AND_WEBHOOK_COMPONENTS = {
+    "Template": object_with({**strings("id", "name", "content"), "kind": KIND,
+                             "status": string(enum=["active", "pending", "approved", "rejected"]),
+                             "reason": string(nullable=True), "created_at": date_time(), "updated_at": date_time()}),
+    "Webhook": object_with({"url": string(format="uri"), "secret_hint": string(), "created_at": date_time(),
+                            "updated_at": date_time()}),
+    "WebhookDelivery": object_with({
+        **strings("event_id", "message_id", "url"),
+        "status": string(enum=["pending", "delivered", "retrying", "dead_lettered"]),
+        "attempts": integer(),
+        "last_status_code": integer(nullable=True),
+        "last_error": string(nullable=True),
+        "next_attempt_at": date_time(nullable=True),
+        "created_at": date_time(),
+        "updated_at": date_time(),
+    }),
+}
+
+UPLOAD_PROGRESS = object_with(
+    integers("parts", "parts_parsed", "buckets", "buckets_merged"), nullable=True,
+    description="a csv over 16 MB is parsed in parallel byte-range parts, then deduplicated in hash buckets: "
+                "how far it has got (null when parsed in one go)",
+    example={"parts": 94, "parts_parsed": 94, "buckets": 256, "buckets_merged": 120},
+)
+ESTIMATE_FIGURES = {"numbers": integer(), "segments": integer(), "cost": MONEY}
+TASK_COUNTERS = object_with(
+    integers("total", "blocked", "unsent", "submitted", "delivered", "failed", "segments", "pending") | {"cost": MONEY},
+    description="live; when every message has ended: total = blocked + unsent + delivered + failed",
+)
+TASK_COMPONENTS = {
+    "Upload": object_with({
+        "upload_id": string(),
+        "kind": KIND,
+        "filename": string(),
+        "status": string(enum=["uploading", "parsing", "ready", "failed"]),
+        "error": string(nullable=True),
+        **integers("total_rows", "valid", "invalid", "duplicates"),
+        "countries": map_of(integer(), example={"GB": 9000, "US": 1000}),
+        "message": string(nullable=True, example="检测到异常数据12条"),
+        "invalid_report_url": string(nullable=True,
+                                     description="presigned download of 异常数据.xlsx (row, value, reason)"),
+        "progress": UPLOAD_PROGRESS,
+        "created_at": date_time(),
+        "parsed_at": date_time(nullable=True),
+    }),
+    "Task": object_with({
+        **strings("task_id", "name"),
+        "kind": KIND,
+        "status": string(enum=["scheduled", "sending", "completed", "paused", "cancelled", "failed"]),
+        "reason": string(nullable=True, description="why a task failed, e.g. insufficient_balance"),
+        "warning": string(nullable=True, description="domestic content that differs substantially from its template"),
+        **strings("app_id", "upload_id"),
+        "from": map_of(string(), description="the sender per country"),
+        "signature_id": string(nullable=True),
+        "template_id": string(nullable=True),
+        "content": string(),
+        "text": string(description="what is sent (signature + content)"),
+        "blacklist_check": boolean(),
+        "send_at": date_time(nullable=True),
+        "scheduled": boolean(),
+        "countries": map_of(integer()),
+        "estimate": object_with({**ESTIMATE_FIGURES, "by_country": map_of(object_with(ESTIMATE_FIGURES))}),
+        "created_by": string(),
+        "created_at": date_time(),
+        "sent_at": date_time(nullable=True),
+        "completed_at": date_time(nullable=True),
+        "version": integer(),
+        "counters": TASK_COUNTERS,
+    }),
+}
+
+BLACKLIST_COMPONENTS = {
+    "BlacklistEntry": object_with({**strings("id", "app_id", "number", "country"), "created_at": date_time(),
+                                   "created_by": string()}),
+}
+
+COMPONENTS = {**BASIC_COMPONENTS, **ACCOUNT_COMPONENTS, **SENDING_SETUP_COMPONENTS, **MESSAGE_COMPONENTS,
+              **TEMPLATE_AND_WEBHOOK_COMPONENTS, **TASK_COMPONENTS, **BLACKLIST_COMPONENTS}
+
+
+# --- request bodies, by view --------------------------------------------------------------------
+
+OWNER = object_with({
+    "email": EMAIL,
+    "name": text(maxLength=100),
+    "phone": {"anyOf": [LOGIN_PHONE, string(maxLength=0)], "nullable": True,
+              "description": LOGIN_PHONE["description"] + "; optional (empty or null: none)"},
+}, ["email", "name"])
+NEW_USER = {**OWNER, "properties": {**OWNER["properties"],
+                                    "role": string(enum=sorted(directory.ROLES), description="default member")}}
+WEBHOOK_URL = object_with({"url": URL}, ["url"])
+# The sender of an SMS: where a country requires it, one bound to the account.
+SMS_FROM = {**FROM, "description": FROM["description"] + " bound to the account where the country requires it; "
+                                                         "default: the bound one"}
+
+AUTH_BODIES = {
+    "request_code": object_with({"login": string(anyOf=[EMAIL, LOGIN_PHONE],
+                                                 description="email or phone (CN, HK, MO, TW or SG)"),
+                                 "purpose": string(enum=["login", "reset_password"])}, ["login"]),
+    "login": object_with({"login": filled(), "password": filled(), "code": string(pattern=r"^\d{6}$")},
+                         ["login", "password", "code"]),
+    "refresh": object_with({"refresh_token": filled()}, ["refresh_token"]),
+    "password_reset": object_with({"login": filled(), "code": filled(), "new_password": NEW_PASSWORD},
+                                  ["login", "code", "new_password"]),
+    "change_password": object_with({"current_password": filled(), "new_password": NEW_PASSWORD},
+                                   ["current_password", "new_password"]),
+}
+
+OPERATOR_BODIES = {
+    "create_account": object_with({
+        "name": text(maxLength=100),
+        "timezone": string(format="time-zone", example="Asia/Shanghai",
+                           description="IANA time zone; default Asia/Shanghai"),
+        "currency": string(enum=sorted(directory.CURRENCIES), description="default USD"),
+        "owner": OWNER,
+    }, ["name", "owner"]),
+    "add_user": NEW_USER,
+    "top_up": object_with({"amount": MONEY_IN,
+                           "reference": text(maxLength=100,
+                                             description="the bank transfer's reference; once per account")},
+                          ["amount", "reference"]),
+    "set_price": object_with({"price": {**MONEY_IN, "example": "0.0450"},
+                              "account_id": null_as_absent(
+                                  string(description="override for one account (an existing account id)"))},
+                             ["price"]),
+    "set_country_rule": object_with({"sender_preapproval_required": boolean(),
+                                     "sender_id_allowed": boolean(
+                                         description="never true for CN and US (numeric senders only)")},
+                                    description="the country is the path's; a field left out keeps its value"),
+    "add_sender": {"oneOf": [
+        object_with({"type": string(enum=["number"]), "value": PHONE, "countries": COUNTRIES},
+                    ["type", "value", "countries"]),
+        object_with({"type": string(enum=["sender_id"]), "value": SENDER_ID,
+                     "countries": {**COUNTRIES, "description": "countries whose rule allows Sender IDs"}},
+                    ["type", "value", "countries"]),
+    ]},
+    "add_signature": object_with({"text": SIGNATURE_TEXT}, ["text"]),
+    "reject_template": object_with({"reason": text(description="shown to the customer")}, ["reason"]),
+    "ops_set_webhook": WEBHOOK_URL,
+}
+
+CUSTOMER_BODIES = {
+    "create_app": object_with({"name": text(maxLength=64)}, ["name"]),
+    "create_template": object_with(
+        {"name": text(maxLength=64), "content": text(maxLength=1000),
+         "kind": {**KIND, "description": "default international"}},
+        ["name", "content"],
+        anyOf=[object_with({"kind": string(enum=["international"])}),
+               object_with({"kind": string(enum=["domestic"]),
+                            "content": string(pattern="^[^【】]*$",
+                                              description="domestic: no 【】, the signature is chosen separately")},
+                           ["kind"])],
+    ),
+    "update_template": object_with({"name": text(maxLength=64),
+                                    "content": text(maxLength=1000,
+                                                    description="a domestic template's content has no 【】")}),
+    "update_webhook": WEBHOOK_URL,
+    "add_blacklisted_numbers": object_with({
+        "app_id": null_as_absent(BLACKLIST_APP),
+        "numbers": array_of(string(), minItems=1, maxItems=1000,
+                            description="phone numbers as typed; those that are not one are reported in invalid"),
+    }, ["numbers"]),
+    "add_blacklisted_country": object_with({"app_id": null_as_absent(BLACKLIST_APP), "country": COUNTRY},
+                                           ["country"]),
+    "create_task": object_with({
+        "name": text(maxLength=100),
+        "kind": KIND,
+        "app_id": string(),
+        "upload_id": string(description="a ready upload of the same kind"),
+        "from": string(description="a bound number or Sender ID; default: the bound one per country"),
+        "signature_id": string(description="domestic: a bound signature (required)"),
+        "template_id": string(description="domestic: an approved template (required)"),
+        "content": string(description="required unless a template_id gives it"),
+        "blacklist_check": boolean(),
+        "send_at": date_time(description="ISO 8601; without an offset the account's time zone applies; "
+                                         "absent = now; at most 90 days ahead"),
+    }, ["name", "kind", "app_id", "upload_id"]),
+    "edit_task": object_with(
+        {**strings("name", "from", "signature_id", "template_id", "content", "upload_id", "send_at"),
+         "blacklist_check": boolean()},
+        description="any of create_task's fields except kind and app_id; the task is priced and checked again; "
+                    "any other field is a 400",
+        additionalProperties=False,
+    ),
+    "presign_upload": object_with({"kind": KIND, "filename": FILENAME}, ["kind", "filename"]),
+}
+
+SMS_BODIES = {
+    "send_sms": object_with({
+        "to": PHONE,
+        "text": text(maxLength=1530, description="GSM-7 or Unicode; at most 10 segments; "
+                                                 "to mainland China it starts with a bound 【signature】"),
+        "from": SMS_FROM,
+        "type": string(enum=list(sending.MESSAGE_TYPES)),
+        "client_ref": text(maxLength=sending.MAX_CLIENT_REF),
+        "callback_url": URL,
+    }, ["to", "text"]),
+    "vonage_send": object_with({
+        "api_key": string(description="the app key (or HTTP Basic)"),
+        "api_secret": string(),
+        "from": string(),
+        "to": string(description="digits, international format, no +"),
+        "text": string(),
+        "type": string(enum=["text", "unicode"]),
+        "client-ref": string(maxLength=100),
+        "callback": string(format="uri"),
+        "status-report-req": string(),
+    }, ["from", "to", "text"]),
+    "vonage_dlr_post": object_with({
+        "messageId": filled(), **strings("msisdn", "to"), "status": RECEIPT_STATUS,
+        **strings("err-code", "client-ref", "price", "network-code", "scts", "message-timestamp", "timestamp", "sig"),
+    }, ["messageId", "status"]),
+}
+
+REQUEST_BODIES = {**AUTH_BODIES, **OPERATOR_BODIES, **CUSTOMER_BODIES, **SMS_BODIES}
+FORM_BODIES = {"vonage_send", "vonage_dlr_post"}  # Vonage's own API: form-encoded or JSON
+
+
+# --- success responses, by view -----------------------------------------------------------------
+
+AUDIT_EVENT = object_with({**strings("id", "action", "actor"), "target": string(nullable=True),
+                           "created_at": date_time()})
+OUTBOX_MESSAGE = object_with({"channel": string(enum=["email", "sms"]),
+                              **strings("id", "to", "from", "subject", "body", "sent_at")})
+PRESIGNED_POST = object_with({"url": string(), "fields": map_of(string()), "expires_in": integer(),
+                              "max_bytes": integer()},
+                             description="POST multipart/form-data to url with fields, then the file as 'file'")
+VONAGE_STATUS = string(description="Vonage status code: 0 ok, 2 missing params, 3 invalid params, 4 bad credentials, "
+                                   "7 barred (blacklisted), 9 no credit, 12 too long, 15 invalid sender")
+VONAGE_MESSAGE = object_with({"to": string(), "message-id": string(), "status": VONAGE_STATUS,
+                              **strings("error-text", "remaining-balance", "message-price", "network", "client-ref")})
+BLACKLIST_REFUSAL = object_with({"value": {"description": "the item as sent (any JSON value)"}, "reason": string()})
+
+RESPONSE_SCHEMAS = {
+    # health, auth, the caller
+    "health": object_with({"status": string()}),
+    "request_code": object_with(strings("status", "message")),
+    **dict.fromkeys(("login", "refresh"), ref("Tokens")),
+    "me": object_with({"user": ref("User"), "role": string(), "account": ref("Account"), "balance": MONEY,
+                       "currency": string(), "timezone": string()}),
+    # apps and the account's own records
+    **dict.fromkeys(("create_app", "get_app"), ref("App")),
+    "list_apps": object_with({"apps": array_of(ref("App"))},
+                             description="every app of the account, disabled ones too (not paged)"),
+    "reveal_secret": object_with({"app_secret": string()}),
+    "audit_events": page_of("events", AUDIT_EVENT),
+    "balance": object_with({"balance": MONEY, "currency": string()}),
+    **dict.fromkeys(("ledger", "account_ledger"), page_of("entries", ref("LedgerEntry"))),
+    **dict.fromkeys(("prices", "list_prices"), page_of("prices", ref("Price"))),
+    # operators
+    "create_account": extended("Account", {"owner": ref("User")}),
+    "list_accounts": page_of("accounts", ref("Account")),
+    "get_account": extended("Account", {"users": array_of(ref("User"))}),
+    "add_user": ref("User"),
+    "top_up": extended("LedgerEntry", {"balance": MONEY}),
+    "set_price": object_with({"country": string(), "price": MONEY, "account_id": string(nullable=True)}),
+    "set_country_rule": ref("CountryRule"),
+    "list_country_rules": object_with({"countries": array_of(ref("CountryRule"))}),
+    "add_sender": ref("Sender"),
+    "list_senders": page_of("senders", ref("Sender")),
+    "add_signature": ref("Signature"),
+    "list_signatures": page_of("signatures", ref("Signature")),
+    # the local stage and the description itself
+    "info": object_with(strings("api_url", "aws_endpoint_url", "carrier_url")),
+    "outbox": object_with({"to": string(), "messages": array_of(OUTBOX_MESSAGE)}),
+    "openapi": {"type": "object"},
+    # templates
+    **dict.fromkeys(("create_template", "get_template", "update_template", "approve_template", "reject_template"),
+                    ref("Template")),
+    "list_templates": object_with({"templates": array_of(ref("Template"))}),
+    "ops_pending_templates": object_with({"templates": array_of(extended("Template", {"account_id": string()}))}),
+    # webhooks
+    **dict.fromkeys(("ops_set_webhook", "get_webhook", "update_webhook"), ref("Webhook")),
+    "rotate_webhook_secret": object_with({"secret": string(
+        description="shown once; sign check: v1=hex(HMAC-SHA256(secret, timestamp + '.' + body))")}),
+    "list_webhook_deliveries": page_of("deliveries", ref("WebhookDelivery")),
+    # messages and the blacklist
+    "get_message": ref("Message"),
+    "list_messages": page_of("messages", ref("Message")),
+    "add_blacklisted_numbers": object_with({"added": array_of(ref("BlacklistEntry")), "already_listed": integer(),
+                                            "invalid": array_of(BLACKLIST_REFUSAL)}),
+    "list_blacklisted_numbers": page_of("numbers", ref("BlacklistEntry")),
+    "add_blacklisted_country": ref("BlacklistEntry"),
+    "list_blacklisted_countries": page_of("countries", ref("BlacklistEntry")),
+    # tasks and uploads
+    **dict.fromkeys(("create_task", "get_task", "edit_task", "pause_task", "resume_task", "cancel_task"),
+                    ref("Task")),
+    "list_tasks": page_of("tasks", ref("Task")),
+    **dict.fromkeys(("upload_numbers", "get_upload"), ref("Upload")),
+    "presign_upload": extended("Upload", {"upload": PRESIGNED_POST}),
+    "number_template": string(format="binary"),
+    # sending
+    "send_sms": object_with({**strings("message_id", "to", "country"), "segments": integer(),
+                             "encoding": ENCODING, "price": MONEY, "status": string(enum=["queued"])}),
+    "vonage_send": object_with({"message-count": string(), "messages": array_of(VONAGE_MESSAGE)}),
+}
+
+
+
+# --- success statuses and error answers ---------------------------------------------------------
+
+SUCCESS_STATUS = {  # a view not listed answers 200
+    **dict.fromkeys(("create_account", "add_user", "top_up", "add_sender", "add_signature", "create_app",
+                     "create_template", "rotate_webhook_secret", "add_blacklisted_numbers", "add_blacklisted_country",
+                     "create_task", "upload_numbers", "presign_upload"), 201),
+    **dict.fromkeys(("request_code", "send_sms"), 202),  # the code or the message is on its way
+    **dict.fromkeys(("password_reset", "change_password", "disable_app", "delete_price", "remove_sender",
+                     "remove_signature", "delete_template", "remove_blacklisted_number", "remove_blacklisted_country",
+                     "vonage_dlr_get", "vonage_dlr_post"), 204),
+}
+# Adds that are idempotent: adding again answers 200 (described here) instead of 201, and the
+# view's docstring, which says so, becomes the operation's description.
+IDEMPOTENT_ADDS = {
+    "add_blacklisted_numbers": "Nothing new was added (already listed, or no valid number)",
+    "add_blacklisted_country": "Already listed: the existing entry",
+}
+
+ERROR_DESCRIPTIONS = {
+    "400": "Malformed JSON or a missing field",
+    "401": "Missing or invalid credentials",
+    "402": "Balance too low (insufficient_balance)",
+    "403": "Not allowed for this caller",
+    "404": "Not found (or another account's)",
+    "409": "Conflict",
+    "413": "Body too large (payload_too_large)",
+    "415": "Unsupported Content-Type (JSON bodies need application/json)",
+    "422": "A field has an invalid value",
+    "429": "Too many attempts; see Retry-After",
+}
+# The errors an operation lists, besides those every operation of its kind has (see error_codes).
+ACCOUNT_SCOPED_ERRORS = ("403", "404", "422")
+ERRORS_BY_MODULE = {
+    "apps": ("403",),
+    "ops": ("403",),
+    "uploads": ("400", "403", "422"),
+    **dict.fromkeys(("tasks", "messages", "blacklist", "webhook", "templates"), ACCOUNT_SCOPED_ERRORS),
+}
+ERRORS_BY_VIEW = {
+    # auth is public: a 401 where a password, a code or a refresh token is checked; 429: attempts are limited
+    "request_code": ("429",),
+    "login": ("401", "429"),
+    "refresh": ("401",),
+    "password_reset": ("401",),
+    "change_password": ("403",),
+    "create_account": ("409",),
+    "add_user": ("409",),
+    "top_up": ("409",),  # a bank transfer's reference is taken once per account
+    "reveal_secret": ("409",),  # a disabled app's secret
+    "create_task": ("402",),  # priced against the balance
+    "edit_task": ("402",),
+    "send_sms": ("402", "403", "409"),  # 409: an Idempotency-Key sent again with another body
+    "upload_numbers": ("413",),  # more than 5 MB in the request itself
+    "list_templates": ("400",),  # a kind that is neither international nor domestic
+    "outbox": ("400",),  # to left out
+}
+CARRIER_ERRORS = ("400", "401")  # a delivery receipt that cannot be read; a signature that does not verify
+PUBLIC_MODULES = {"health", "docs", "auth", "local"}  # no credentials asked
+
+
+# --- parameters ---------------------------------------------------------------------------------
+
+PAGE = {"limit": LIMIT, "cursor": CURSOR}
+DATE_OR_DATE_TIME = string(anyOf=[date_time(), string(format="date")])
+QUERY_PARAMETERS = {  # view → its query parameters, in the order listed, and their schemas
+    "list_accounts": PAGE,
+    "ledger": PAGE,
+    "account_ledger": PAGE,
+    "audit_events": PAGE,
+    "list_prices": {"account_id": string()},
+    "delete_price": {"account_id": string()},
+    "list_templates": {"kind": KIND},
+    "list_webhook_deliveries": {"message_id": string(), "status": string(enum=list(DELIVERY_STATUSES)), **PAGE},
+    "list_messages": {
+        "type": or_empty(string(enum=list(sending.MESSAGE_TYPES))),
+        "to": or_empty(PHONE),
+        "task_name": string(),
+        "country": or_empty(COUNTRY),
+        **strings("message_id", "task_id"),
+        "status": or_empty(string(enum=list(message_log.STATUSES))),
+        "start": or_empty(DATE_OR_DATE_TIME, "inclusive; default 7 days before end; a date is its whole day; "
+                                             "empty: the default"),
+        "end": or_empty(DATE_OR_DATE_TIME, "exclusive; default now; at most 92 days after start; empty: the default"),
+        **PAGE,
+    },
+    "list_blacklisted_numbers": {
+        "app_id": BLACKLIST_APP,
+        "number": {**PHONE, "description": "an exact lookup (normalised like an added number)"},
+        **PAGE,
+    },
+    "list_blacklisted_countries": {"app_id": BLACKLIST_APP, **PAGE},
+    "list_tasks": {"status": string(enum=list(task_states.ALL)), **strings("task_id", "name", "country", "user"),
+                   **PAGE},
+    "upload_numbers": {
+        "kind": KIND,
+        "filename": {**FILENAME,
+                     "description": "ends in .xlsx or .csv; without it the Content-Type decides (text/csv, else xlsx)"},
+    },
+    "number_template": {"kind": {**KIND, "description": "default international"}},
+    "outbox": {"to": text(description="an email address or phone number")},
+    "vonage_dlr_get": {"messageId": filled(), "msisdn": string(), "status": RECEIPT_STATUS,
+                       **strings("err-code", "client-ref", "timestamp", "sig")},
+}
+REQUIRED_QUERY = {("upload_numbers", "kind"), ("outbox", "to"), ("vonage_dlr_get", "messageId"),
+                  ("vonage_dlr_get", "status")}
+HEADER_PARAMETERS = {
+    "send_sms": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                  "schema": string(minLength=1, maxLength=sending.MAX_IDEMPOTENCY_KEY),
+                  "description": "same key + same body replays the first answer; another body is a 409"}],
+}
+PATH_PARAMETER = re.compile(r"{(\w+)}")
+
+
+# --- bodies that are not JSON schemas above -----------------------------------------------------
+
+FORM_AND_JSON = ("application/x-www-form-urlencoded", JSON)
+UPLOAD_BODY = {  # upload_numbers takes the file itself
+    "required": True,
+    "content": {media: {"schema": string(format="binary", minLength=1)}
+                for media in (XLSX, "text/csv", "application/octet-stream")},
+    "description": "the file itself, at most 5 MB; larger lists use /v1/uploads/presign",
+}
+
+
+# --- security and descriptions ------------------------------------------------------------------
+
+# A portal user's token, or an app's key and secret:
+BEARER_OR_APP: list[Schema] = [{"bearerAuth": []}, {"appBasic": []}]
+BEARER_OR_APP_PATHS = {"/v1/balance", "/v1/prices"}
+BEARER_OR_APP_MODULES = {"messages", "blacklist"}
+SECURITY_BY_VIEW: dict[str, list[Schema]] = {
+    "send_sms": [{"appBasic": []}],
+    "vonage_send": [{"appBasic": []}, {}],  # or api_key/api_secret in the body
+}
+DESCRIPTIONS_BY_MODULE = {
+    "carrier_webhooks": "Called by the carrier. When a signature secret is configured, "
+                        "Vonage's sig/timestamp parameters must verify.",
+    "local": "Local stage only; 404 on every cloud stage.",
+}
+DESCRIPTIONS_BY_VIEW = {
+    "get_app": "A disabled app is still found: 200 with status disabled.",
+    "disable_app": "The app stays visible as disabled (GET answers 200 with status disabled); its key and secret "
+                   "stop working and its secret can no longer be revealed (409). "
+                   "Disabling a disabled app is a 204 too.",
+}
+DESCRIBED_BY_DOCSTRING = {"list_messages"}  # the paging contract (short pages with a cursor) is worth reading
+SECURITY_SCHEMES = {
+    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+    "appBasic": {"type": "http", "scheme": "basic", "description": "app_key:app_secret"},
+}
+
+
+# --- operations ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    method: str
+    name: str
+    module: str
+    view: Callable[..., Any]
+
+    @property
+    def public(self) -> bool:
+        return self.module in PUBLIC_MODULES
+
+    @property
+    def takes_json(self) -> bool:
+        return self.name in REQUEST_BODIES
+
+    @property
+    def takes_body(self) -> bool:
+        return self.takes_json or self.name == "upload_numbers"
+
+
+def routes() -> list[Route]:
+    """The app's routes, by path and then method."""
+    return [Route(path=path, method=method, name=entry.view_name,
+                  module=entry.view_function.__module__.rsplit(".", 1)[-1], view=entry.view_function)
+            for path, methods in sorted(app.routes.items()) for method, entry in sorted(methods.items())]
+
+
+def summary(route: Route) -> str:
+    docstring = inspect.getdoc(route.view) or route.name.replace("_", " ").capitalize()
+    return docstring.splitlines()[0]
+
+
+def docstring_details(route: Route) -> str:
+    """The view's docstring after its first line."""
+    return (inspect.getdoc(route.view) or "").split("\n", 1)[1].strip()
+
+
+def security(route: Route) -> list[Schema] | None:
+    """The operation's security requirement; None: the document's default, a bearer token."""
+    if route.path in BEARER_OR_APP_PATHS or route.module in BEARER_OR_APP_MODULES:
+        return BEARER_OR_APP
+    if route.name in SECURITY_BY_VIEW:
+        return SECURITY_BY_VIEW[route.name]
+    if route.public or route.module == "carrier_webhooks":
+        return []
+    return None
+
+
+def description(route: Route) -> str | None:
+    if route.name in DESCRIBED_BY_DOCSTRING:
+        return docstring_details(route)
+    return DESCRIPTIONS_BY_VIEW.get(route.name) or DESCRIPTIONS_BY_MODULE.get(route.module)
+
+
+def parameters(route: Route) -> list[Schema]:
+    """Path parameters, then query parameters (header parameters are added after the body)."""
+    in_path = [{"name": name, "in": "path", "required": True, "schema": COUNTRY if name == "country" else string()}
+               for name in PATH_PARAMETER.findall(route.path)]
+    in_query = [{"name": name, "in": "query", "required": (route.name, name) in REQUIRED_QUERY, "schema": schema}
+                for name, schema in QUERY_PARAMETERS.get(route.name, {}).items()]
+    return in_path + in_query
+
+
+def request_body(route: Route) -> Schema | None:
+    if route.name == "upload_numbers":
+        return UPLOAD_BODY
+    if not route.takes_json:
+        return None
+    media_types = FORM_AND_JSON if route.name in FORM_BODIES else (JSON,)
+    return {"required": True, "content": {media: {"schema": REQUEST_BODIES[route.name]} for media in media_types}}
+
+
+def error_codes(route: Route) -> list[str]:
+    if route.module == "carrier_webhooks":
+        codes = set(CARRIER_ERRORS)
+    elif route.name == "vonage_send":
+        codes = set()  # always HTTP 200 with a Vonage status, once the body could be read
+    else:
+        codes = api_error_codes(route)
+    if route.takes_body:
+        codes.add("415")  # Chalice refuses any other Content-Type
+    return sorted(codes)
+
+
+def api_error_codes(route: Route) -> set[str]:
+    """The errors of the API's own operations (not those Vonage's clients and the carrier call)."""
+    codes = set(ERRORS_BY_MODULE.get(route.module, ())) | set(ERRORS_BY_VIEW.get(route.name, ()))
+    if route.takes_json:
+        codes |= {"400", "422"}  # a body that cannot be read, a field with an invalid value
+    if not route.public:
+        codes.add("401")
+    if PATH_PARAMETER.search(route.path) or route.module == "local":
+        codes.add("404")  # nothing (or another account's) at that id; every local route on a cloud stage
+    if "cursor" in QUERY_PARAMETERS.get(route.name, {}):
+        codes.add("400")  # a cursor this API did not hand out
+    if route.module == "tasks" and "{task_id}" in route.path and route.method != "GET":
+        codes.add("409")  # a task whose state does not allow the change
+    return codes
+
+
+def error_response(code: str) -> Schema:
+    return {"description": ERROR_DESCRIPTIONS[code], "content": {JSON: {"schema": ref("Error")}}}
+
+
+def responses(route: Route) -> Schema:
+    status = SUCCESS_STATUS.get(route.name, 200)
+    success: Schema = {"description": "Success"}
+    if status != 204:
+        media = XLSX if route.name == "number_template" else JSON
+        success["content"] = {media: {"schema": RESPONSE_SCHEMAS[route.name]}}
+    answers = {str(status): success}
+    if route.name in IDEMPOTENT_ADDS:
+        answers["200"] = {"description": IDEMPOTENT_ADDS[route.name],
+                          "content": {JSON: {"schema": RESPONSE_SCHEMAS[route.name]}}}
+    for code in error_codes(route):
+        answers[code] = error_response(code)
+    return answers
+
+
+def operation(route: Route) -> Schema:
+    # The keys are added in the order the committed file has them in (header parameters and an
+    # idempotent add's description after the body), so that regenerating it changes only what
+    # a change here meant to change.
+    described: Schema = {"operationId": route.name, "summary": summary(route), "tags": [route.module]}
+    if (requirement := security(route)) is not None:
+        described["security"] = requirement
+    if details := description(route):
+        described["description"] = details
+    if path_and_query := parameters(route):
+        described["parameters"] = path_and_query
+    if body := request_body(route):
+        described["requestBody"] = body
+    if route.name in HEADER_PARAMETERS:
+        described["parameters"] = [*described.get("parameters", []), *HEADER_PARAMETERS[route.name]]
+    if route.name in IDEMPOTENT_ADDS:
+        described["description"] = docstring_details(route)
+    described["responses"] = responses(route)
+    return described
+
+
+# --- the document -------------------------------------------------------------------------------
+
+def openapi_document(app_routes: list[Route]) -> Schema:
+    paths: Schema = {}
+    for route in app_routes:
+        paths.setdefault(route.path, {})[route.method.lower()] = operation(route)
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "JMC API", "version": "0.3.1",
+                 "description": "JMC serverless SMS platform. Errors are always {\"error\": {code, message, field?}}. "
+                                "Money is a decimal string."},
         "servers": [{"url": "/"}],
-        "tags": [{"name": t} for t in sorted({e.view_function.__module__.rsplit(".", 1)[-1] for m in app.routes.values() for e in m.values()})],
+        "tags": [{"name": module} for module in sorted({route.module for route in app_routes})],
         "paths": paths,
-        "components": {"schemas": components, "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}, "appBasic": {"type": "http", "scheme": "basic", "description": "app_key:app_secret"}}},
-        "security": [{"bearerAuth": []}]}
-open(ROOT / "chalicelib" / "openapi.json", "w", encoding="utf-8").write(json.dumps(spec, indent=1, ensure_ascii=False) + "\n")
-print(len(paths), sum(len(v) for v in paths.values()))
+        "components": {"schemas": COMPONENTS, "securitySchemes": SECURITY_SCHEMES},
+        "security": [{"bearerAuth": []}],
+    }
+
+
+def main() -> None:
+    document = openapi_document(routes())
+    OUTPUT.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    operations = sum(len(methods) for methods in document["paths"].values())
+    print(f"{OUTPUT.relative_to(ROOT)}: {len(document['paths'])} paths, {operations} operations")
+
+
+if __name__ == "__main__":
+    main()

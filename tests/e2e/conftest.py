@@ -24,7 +24,8 @@ def pytest_collection_modifyitems(config, items):
     """The OpenAPI fuzzer (marker ``fuzz``) runs last: its minutes must not use up the
     15-minute tokens of the tests after it, and nothing after it sees the accounts, mail and
     messages it leaves in the shared stack."""
-    items[:] = [i for i in items if not i.get_closest_marker("fuzz")] + [i for i in items if i.get_closest_marker("fuzz")]
+    fuzz = [item for item in items if item.get_closest_marker("fuzz")]
+    items[:] = [item for item in items if not item.get_closest_marker("fuzz")] + fuzz
 
 
 @pytest.fixture(scope="session")

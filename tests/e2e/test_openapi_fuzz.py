@@ -103,8 +103,8 @@ def onboard(stack, ops_token: str) -> FuzzCustomer:
         others |= {a["id"] for a in page["accounts"]}
         if not (cursor := page["next_cursor"]):
             break
-    created = stack.call("POST", "/v1/ops/accounts", {"name": "Fuzz Co", "owner": {"email": FUZZ_OWNER, "name": "Fuzz"}},
-                         token=ops_token)
+    created = stack.call("POST", "/v1/ops/accounts",
+                         {"name": "Fuzz Co", "owner": {"email": FUZZ_OWNER, "name": "Fuzz"}}, token=ops_token)
     assert created.status_code == 201, created.text
     account_id = created.json()["id"]
     topped = stack.call("POST", f"/v1/ops/accounts/{account_id}/topups", {"amount": "100000.00", "reference": "FUZZ-1"},
@@ -119,7 +119,8 @@ def onboard(stack, ops_token: str) -> FuzzCustomer:
         return made["id"], made["app_key"], secret.json()["app_secret"]
 
     def template(kind: str) -> str:
-        made = stack.call("POST", "/v1/templates", {"name": "验证码", "content": "您的验证码是1234", "kind": kind}, token=owner)
+        made = stack.call("POST", "/v1/templates", {"name": "验证码", "content": "您的验证码是1234", "kind": kind},
+                          token=owner)
         assert made.status_code == 201, made.text
         return made.json()["id"]
 
@@ -138,13 +139,17 @@ def pinned_parameters(customer: FuzzCustomer) -> list[dict]:
     """Path parameters the fuzzer does not choose: shared data other tests use, and the
     fuzzer's own things it would otherwise destroy before it has tested them."""
     return [
-        {"include-path-regex": r"^/v1/ops/accounts/\{account_id\}", "parameters": {"path.account_id": customer.account_id}},
-        {"include-path-regex": r"^/v1/ops/(prices|countries)/\{country\}$", "parameters": {"path.country": FUZZ_COUNTRY}},
+        {"include-path-regex": r"^/v1/ops/accounts/\{account_id\}",
+         "parameters": {"path.account_id": customer.account_id}},
+        {"include-path-regex": r"^/v1/ops/(prices|countries)/\{country\}$",
+         "parameters": {"path.country": FUZZ_COUNTRY}},
         {"include-name": "DELETE /v1/ops/prices/{country}", "parameters": {"query.account_id": customer.account_id}},
-        {"include-path-regex": r"^/v1/ops/templates/\{template_id\}/", "parameters": {"path.template_id": customer.pending_template_id}},
+        {"include-path-regex": r"^/v1/ops/templates/\{template_id\}/",
+         "parameters": {"path.template_id": customer.pending_template_id}},
         {"include-name": ["GET /v1/templates/{template_id}", "PUT /v1/templates/{template_id}"],
          "parameters": {"path.template_id": customer.template_id}},
-        {"include-name": "DELETE /v1/templates/{template_id}", "parameters": {"path.template_id": customer.spare_template_id}},
+        {"include-name": "DELETE /v1/templates/{template_id}",
+         "parameters": {"path.template_id": customer.spare_template_id}},
         {"include-name": "DELETE /v1/apps/{app_id}", "parameters": {"path.app_id": customer.spare_app_id}},
     ]
 
@@ -154,9 +159,9 @@ ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # positive_
 # they may answer then (besides ACCEPTED):
 ALSO_ACCEPTED = {
     # A cursor is opaque: a string the API never handed out is a 400 by contract.
-    **dict.fromkeys(["GET /v1/audit-events", "GET /v1/blacklist/countries", "GET /v1/blacklist/numbers", "GET /v1/ledger",
-                     "GET /v1/ops/accounts", "GET /v1/ops/accounts/{account_id}/ledger", "GET /v1/tasks",
-                     "GET /v1/webhook/deliveries"], ["400"]),
+    **dict.fromkeys(["GET /v1/audit-events", "GET /v1/blacklist/countries", "GET /v1/blacklist/numbers",
+                     "GET /v1/ledger", "GET /v1/ops/accounts", "GET /v1/ops/accounts/{account_id}/ledger",
+                     "GET /v1/tasks", "GET /v1/webhook/deliveries"], ["400"]),
     # ...and start and end may be at most 92 days apart, start first, relative to now.
     "GET /v1/messages": ["400", "422"],
     # Which countries take Sender IDs is operator data (PUT /v1/ops/countries/{country}).
@@ -194,7 +199,8 @@ def fuzz_settings(base_url: str, customer: FuzzCustomer) -> dict:
         "phases": {"examples": {"enabled": True}, "fuzzing": {"enabled": True},
                    # Every method but TRACE, which the local server (chalice local, Python's http.server)
                    # answers with its own 501 page: API Gateway never hands TRACE to the app.
-                   "coverage": {"enabled": True, "unexpected-methods": ["get", "put", "post", "delete", "options", "patch"]}},
+                   "coverage": {"enabled": True,
+                                "unexpected-methods": ["get", "put", "post", "delete", "options", "patch"]}},
         "operations": pinned_parameters(customer) + narrowed_checks(),
     }
 
@@ -204,7 +210,8 @@ def load_schema(base_url: str, customer: FuzzCustomer):
     # that serves it (GET /openapi.json is one of the API's operations too).
     served = requests.get(f"{base_url}/openapi.json", timeout=15)
     assert served.status_code == 200, served.text
-    schema = schemathesis.openapi.from_dict(served.json(), config=schemathesis.Config.from_dict(fuzz_settings(base_url, customer)))
+    config = schemathesis.Config.from_dict(fuzz_settings(base_url, customer))
+    schema = schemathesis.openapi.from_dict(served.json(), config=config)
 
     @schema.auth(refresh_interval=None)
     class PerOperation:
@@ -245,7 +252,8 @@ def confine(case, customer: FuzzCustomer) -> None:
     responses (the operators' account list among them), so another account's id that lands in a
     body field (an account's price override) is swapped for the fuzzer's, which the schema takes
     alike; and should a pin ever not apply, the request is refused rather than sent."""
-    if isinstance(case.body, dict) and any(v in customer.other_accounts for v in case.body.values() if isinstance(v, str)):
+    if isinstance(case.body, dict) and any(v in customer.other_accounts
+                                           for v in case.body.values() if isinstance(v, str)):
         case.body = {k: customer.account_id if isinstance(v, str) and v in customer.other_accounts else v
                      for k, v in case.body.items()}
     path, params = case.operation.path, case.path_parameters or {}
