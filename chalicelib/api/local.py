@@ -37,8 +37,10 @@ def info():
 
 @bp.route("/local/outbox", methods=["GET"])
 def outbox():
-    """Everything the platform sent to ``to`` (an email address: emails; a phone number: SMS),
-    newest first; each entry has ``sent_at`` (UTC, when SES or the carrier took it)."""
+    """What the platform sent to one email address or phone number, newest first.
+
+    ``to`` an email address lists emails, a phone number SMS; each entry has ``sent_at``
+    (UTC, when SES or the carrier took it)."""
     _local_only()
     to = query(bp.current_request).get("to", "").strip()
     if not to:
