@@ -29,7 +29,9 @@ class AccessLogHandler(ChaliceRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         status = int(code) if isinstance(code, HTTPStatus) or str(code).isdigit() else 0
-        log.log(level(self.path, status), '%s "%s" %s', self.client_address[0], self.requestline,
+        # A request refused before its line was read (too long, say) has no path yet.
+        path = getattr(self, "path", "")
+        log.log(level(path, status), '%s "%s" %s', self.client_address[0], getattr(self, "requestline", ""),
                 status or code)
 
     def log_message(self, format: str, *args: object) -> None:
