@@ -90,13 +90,21 @@ def amount_field(value: object, field: str = "amount") -> int:
         raise FieldError(field, str(exc)) from None
 
 
+def reference_field(value: object) -> str:
+    """A top-up's reference (the bank transfer's), stripped; FieldError on ``reference``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise missing_or_invalid("reference", value, "is required: the bank transfer's reference")
+    if not isinstance(value, str):
+        raise FieldError("reference", "must be a string")
+    if len(value.strip()) > MAX_REFERENCE:
+        raise FieldError("reference", f"must be at most {MAX_REFERENCE} characters")
+    return value.strip()
+
+
 def top_up(account: Account, amount_micros: int, reference: object, actor: str) -> LedgerEntry:
     """Credit the balance and record it, once per ``reference`` (a bank transfer's): a
     retried call is a Conflict and moves nothing."""
-    if not isinstance(reference, str) or not reference.strip() or len(reference) > MAX_REFERENCE:
-        raise missing_or_invalid("reference", reference, "is required (the bank transfer's reference, "
-                                                         f"at most {MAX_REFERENCE} characters)")
-    reference = reference.strip()
+    reference = reference_field(reference)
     entry = _entry(account.account_id, states.TOPUP, amount_micros, reference, actor)
     marker = ReferenceMarker(account.account_id, reference_key(states.TOPUP, reference),
                              ledger_entry=entry.entry_id)
