@@ -6,6 +6,7 @@ paused, resumed or cancelled only before they start. Starting and fan-out live i
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -256,7 +257,8 @@ def edit(caller: Caller, task: Task, data: dict) -> Task:
     validated again as if it were new; the change applies only to the version read."""
     unknown = sorted(set(data) - set(EDITABLE_FIELDS))
     if unknown:
-        raise InvalidRequest(unknown[0], "cannot be changed (editable: " + ", ".join(EDITABLE_FIELDS) + ")")
+        raise InvalidRequest("body", f"has fields that cannot be changed: {_some_names(unknown)} "
+                                     f"(editable: {', '.join(EDITABLE_FIELDS)})")
     states.next_status("edit", task.status)
     merged = {**current_request(task), **data}
     p = plan(caller, merged)
@@ -266,6 +268,15 @@ def edit(caller: Caller, task: Task, data: dict) -> Task:
         values["due_key"] = due_key(iso(send_at), task.task_id)
     _change(task, "edit", values)
     return task
+
+
+def _some_names(names: list[str], shown: int = 3, length: int = 40) -> str:
+    """A few of the caller's field names, quoted (control characters escaped) and cut short:
+    an error message repeats only a bounded part of what was sent."""
+    quoted = [json.dumps(name if len(name) <= length else name[:length] + "…", ensure_ascii=False)
+              for name in names[:shown]]
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(quoted) + more
 
 
 def current_request(task: Task) -> dict:

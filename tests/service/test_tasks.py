@@ -167,6 +167,21 @@ def test_an_edit_keeps_the_from_it_does_not_change(client, demo_token):
     assert bound["from"] == {"GB": "JMCDemo"}
 
 
+def test_an_edit_with_fields_that_cannot_change_names_a_few_and_echoes_no_long_key(client, demo_token):
+    upload_id = _upload(client, demo_token, uk_numbers(1))
+    task = new_task(client, demo_token, upload_id, send_at=iso(utcnow() + timedelta(hours=1))).json
+    long_key = "k" * 5000
+    reply = client.patch(f"/v1/tasks/{task['task_id']}", {long_key: 1, "content": "b"}, token=demo_token)
+    assert (reply.status, reply.json["error"]["field"]) == (400, "body")
+    message = reply.json["error"]["message"]
+    assert message.startswith('body has fields that cannot be changed: "' + "k" * 40 + '…" (editable: name, content')
+    assert len(message) < 300
+    many = client.patch(f"/v1/tasks/{task['task_id']}", {f"field{i}": 1 for i in range(10)}, token=demo_token)
+    assert many.json["error"]["message"].startswith(
+        'body has fields that cannot be changed: "field0", "field1", "field2" and 7 more (editable: ')
+    assert client.get(f"/v1/tasks/{task['task_id']}", token=demo_token).json["content"] == "Hello from JMC"
+
+
 def test_a_sending_task_cannot_be_edited_paused_or_cancelled(client, demo_token, small_chunks):
     task = new_task(client, demo_token, _upload(client, demo_token, uk_numbers(5))).json
     assert task["status"] == "sending"
