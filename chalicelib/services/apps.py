@@ -14,6 +14,7 @@ import secrets
 from .. import aws
 from ..config import settings
 from ..domain.ids import new_id
+from ..domain.text import has_control_characters
 from ..errors import AuthFailed, FieldError, InvalidRequest
 from ..store import audit
 from ..store.accounts import App, app_by_key, app_sk, get_or_none, list_items
@@ -33,10 +34,14 @@ MAX_NAME = 64
 
 
 def name_field(value: object) -> str:
+    """An app's name, stripped. Control characters are refused here as well as by the JSON
+    reader: seeding and other callers of the service do not pass through it."""
     if value is None:
         raise InvalidRequest("name", "is required")
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > MAX_NAME:
         raise FieldError("name", f"must be 1-{MAX_NAME} characters")
+    if has_control_characters(value):
+        raise FieldError("name", "must not contain control characters")
     return value.strip()
 
 

@@ -131,3 +131,25 @@ def test_a_presigned_file_that_cannot_be_read_fails_with_the_reason(client, app,
     handler(app, "parse_uploaded_numbers")(object_created(key), None)
     body = client.get(f"/v1/uploads/{reply.json['upload_id']}", token=demo_token).json
     assert body["status"] == "failed" and "cannot be read" in body["error"] and body["valid"] == 0
+
+
+def test_a_file_name_over_200_characters_is_refused_with_the_limit_either_way_in(client, demo_token):
+    long_name = "n" * 4996 + ".csv"
+    direct = upload(client, demo_token, csv_file(["+447400100001"]), filename=long_name)
+    presigned = client.post("/v1/uploads/presign", {"kind": "international", "filename": long_name}, token=demo_token)
+    for reply in (direct, presigned):
+        assert (reply.status, reply.json["error"]["field"]) == (422, "filename"), reply
+        assert reply.json["error"]["message"] == "filename must be at most 200 characters"
+    assert list(Upload.scan()) == []
+    fits = "n" * 196 + ".csv"
+    assert upload(client, demo_token, csv_file(["+447400100001"]), filename=fits).json["filename"] == fits
+    assert client.post("/v1/uploads/presign", {"kind": "international", "filename": f" {fits} "},
+                       token=demo_token).json["filename"] == fits
+
+
+def test_a_file_name_with_control_characters_is_refused(aws):
+    from chalicelib.errors import FieldError
+    from chalicelib.services import uploads
+    with pytest.raises(FieldError) as caught:
+        uploads.filename_field("list\n.csv")
+    assert caught.value.message == "filename must not contain control characters"
