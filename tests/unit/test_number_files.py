@@ -116,3 +116,11 @@ def test_bad_rows_report_is_an_xlsx_with_the_seed_columns():
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows == [numbers.BAD_ROWS_HEADER, (5, "hello", "号码格式错误")]
     assert numbers.BAD_ROWS_FILE == "异常数据.xlsx"
+
+
+def test_numbers_written_with_the_00_international_prefix_are_read():
+    result, valid, bad = _parse(_xlsx(["00447400123486", "008613800138000"]), "numbers.xlsx")
+    assert sorted(valid) == [("+447400123486", "GB"), ("+8613800138000", "CN")] and bad == []
+    domestic, valid, bad = _parse(_xlsx(["008613800138000", "00447400123486", "13800138001"]), "n.xlsx", "domestic")
+    assert sorted(valid) == [("+8613800138000", "CN"), ("+8613800138001", "CN")]
+    assert [(row, value, reason) for row, value, reason in bad] == [(3, "00447400123486", numbers.NOT_DOMESTIC)]
