@@ -183,3 +183,15 @@ def test_amounts_and_prices_take_one_plain_decimal_format(client, ops_token, dem
     assert client.get("/v1/balance", token=demo_token).json["balance"] == "100.00"  # nothing was booked
     assert client.post(topups, {"amount": "10", "reference": "plain"}, token=ops_token).json["balance"] == "110.00"
     assert client.put("/v1/ops/prices/GB", {"price": "0.045"}, token=ops_token).json["price"] == "0.0450"
+
+
+def test_a_china_service_code_binds_as_a_from_for_china_only(client, ops_token, seeded):
+    senders = f"/v1/ops/accounts/{seeded.demo_account_id}/senders"
+    code = "106" + "9" * 17  # the longest: 106 and 17 more digits
+    bound = client.post(senders, {"type": "number", "value": code, "countries": ["cn"]}, token=ops_token)
+    assert bound.status == 201 and (bound.json["value"], bound.json["countries"]) == (code, ["CN"])
+    abroad = client.post(senders, {"type": "number", "value": "10690000", "countries": ["CN", "HK"]}, token=ops_token)
+    assert (abroad.status, abroad.json["error"]["field"]) == (422, "countries")
+    assert "mainland China" in abroad.json["error"]["message"]
+    too_long = client.post(senders, {"type": "number", "value": code + "0", "countries": ["CN"]}, token=ops_token)
+    assert (too_long.status, too_long.json["error"]["field"]) == (422, "value")

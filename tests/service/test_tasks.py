@@ -362,3 +362,18 @@ def test_a_refund_booked_after_a_receipt_beat_the_worker_comes_off_the_task_cost
     assert (counters["failed"], counters["submitted"]) == (2, 2), counters
     assert counters["cost"] == format_amount(charged), counters
     assert ledger_sum(seeded.demo_account_id) == _balance(seeded.demo_account_id)
+
+
+def test_a_china_service_code_is_a_from_for_domestic_tasks(client, demo_token, ops_token, seeded):
+    from chalicelib.services import catalog
+    code = "10690000123456789012"
+    catalog.add_sender(seeded.demo_account_id, {"type": "number", "value": code, "countries": ["CN"]})
+    upload_id = _upload(client, demo_token, ["8613800138000"], kind="domestic")
+    template = client.post("/v1/templates", {"name": "通知", "content": "您的订单已发货", "kind": "domestic"},
+                           token=demo_token).json
+    client.post(f"/v1/ops/templates/{template['id']}/approve", {}, token=ops_token)
+    accepted = new_task(client, demo_token, upload_id, kind="domestic", template_id=template["id"],
+                        signature_id=_signature_id(seeded), content=None, send_at=iso(utcnow() + timedelta(hours=1)),
+                        **{"from": code})
+    assert accepted.status == 201, accepted
+    assert accepted.json["from"] == {"CN": code}
