@@ -153,3 +153,12 @@ def test_a_file_name_with_control_characters_is_refused(aws):
     with pytest.raises(FieldError) as caught:
         uploads.filename_field("list\n.csv")
     assert caught.value.message == "filename must not contain control characters"
+
+
+def test_a_formula_without_a_saved_result_is_reported_as_a_bad_row(client, demo_token):
+    body = upload(client, demo_token, xlsx_file(["+447400100001", '="44"&"7400100002"'])).json
+    assert (body["total_rows"], body["valid"], body["invalid"]) == (2, 1, 1)
+    assert body["message"] == "检测到异常数据1条"
+    report = requests.get(body["invalid_report_url"], timeout=5)
+    rows = list(load_workbook(io.BytesIO(report.content), read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert rows[1] == (3, '="44"&"7400100002"', numbers.FORMULA_WITHOUT_RESULT)
