@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import SplitResult, urlsplit
+from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from .text import has_control_characters
 
@@ -18,9 +19,14 @@ class UrlError(ValueError):
     """A URL no request should be made to; ``str(exc)`` is the reason, read after the field name."""
 
 
-def split_delivery_url(url: str) -> SplitResult:
-    """``url`` split, if it is an absolute http(s) URL with a valid host and no credentials;
-    UrlError saying what is wrong otherwise."""
+class DeliveryUrl(NamedTuple):
+    scheme: str  # http | https
+    host: str  # lower-case, without the brackets of an IPv6 literal
+
+
+def split_delivery_url(url: str) -> DeliveryUrl:
+    """The scheme and host of ``url``, if it is an absolute http(s) URL with a valid host and
+    no credentials; UrlError saying what is wrong otherwise."""
     if any(ch.isspace() for ch in url) or has_control_characters(url):
         raise UrlError("must not contain spaces or control characters")
     try:
@@ -36,7 +42,7 @@ def split_delivery_url(url: str) -> SplitResult:
         raise UrlError("must not contain a user name or password (user:password@)")
     if not valid_host(parts.hostname):
         raise UrlError("has an invalid host name")
-    return parts
+    return DeliveryUrl(parts.scheme, parts.hostname)
 
 
 def valid_host(host: str) -> bool:

@@ -82,7 +82,7 @@ def check_url(url: object, field: str = "url") -> str:
     if not settings().is_local:
         if parts.scheme != "https":
             raise FieldError(field, "must use https")
-        if _is_private(parts.hostname):
+        if _is_private(parts.host):
             raise FieldError(field, "must not point at a private, loopback or link-local address")
     return url
 
