@@ -17,7 +17,7 @@ from ..domain.ids import new_id
 from ..domain.text import has_control_characters
 from ..errors import AuthFailed, FieldError, InvalidRequest
 from ..store import audit
-from ..store.accounts import App, app_by_key, app_sk, get_or_none, list_items
+from ..store.accounts import App, app_by_key, app_sk, get_or_none, items_page, list_items
 from ..store.base import utcnow
 from .identity import Caller
 
@@ -63,6 +63,11 @@ def create_app(caller: Caller, name: object) -> tuple[App, str]:
 
 def list_apps(account_id: str) -> list[App]:
     return list_items(App, account_id, "APP#")
+
+
+def apps_page(account_id: str, limit: int, cursor: str | None) -> tuple[list[App], str | None]:
+    """One page of the account's apps in key order (by id: stable, not by age)."""
+    return items_page(App, account_id, "APP#", limit, cursor)
 
 
 def get_app(account_id: str, app_id: str) -> App | None:

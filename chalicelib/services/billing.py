@@ -26,8 +26,8 @@ from ..domain.ids import sortable_id
 from ..domain.money import MoneyError, parse_amount
 from ..errors import AccountInactive, Conflict, FieldError, InsufficientBalance, JmcError, missing_or_invalid
 from ..store.accounts import PROFILE, Account, get_account
-from ..store.base import decode_cursor, page, transaction
-from ..store.ledger import ENTRY_PREFIX, LedgerEntry, ReferenceMarker, reference_key
+from ..store.base import transaction
+from ..store.ledger import ENTRY_PREFIX, LedgerEntry, ReferenceMarker, entries_page, reference_key
 from ..store.messages import Message, settle_reserved
 from ..store.tasks import count
 
@@ -167,7 +167,5 @@ def balance_micros(account_id: str) -> int:
 
 
 def ledger(account_id: str, limit: int, cursor: str | None) -> tuple[list[LedgerEntry], str | None]:
-    results = LedgerEntry.query(account_id, LedgerEntry.entry_id.startswith(ENTRY_PREFIX),
-                                scan_index_forward=False, limit=limit,
-                                last_evaluated_key=decode_cursor(cursor))
-    return page(results, limit)
+    """One page of the account's ledger, newest first."""
+    return entries_page(account_id, limit, cursor)

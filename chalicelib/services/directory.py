@@ -13,8 +13,8 @@ from ..domain.identity import IdentityError
 from ..domain.ids import new_id
 from ..domain.phone import PhoneNumberError, parse_login_phone
 from ..errors import Conflict, FieldError, InvalidRequest, missing_or_invalid
-from ..store.accounts import PROFILE, Account, User, list_items, save_user, user_sk
-from ..store.base import decode_cursor, iso, page, utcnow
+from ..store.accounts import PROFILE, Account, User, accounts_page, list_items, save_user, user_sk
+from ..store.base import iso, utcnow
 from . import notify
 
 CURRENCIES = frozenset({"USD", "CNY", "EUR", "HKD", "SGD", "GBP", "JPY", "TWD", "MOP"})
@@ -148,9 +148,7 @@ def seed_user(account: Account, email: str, name: str, role: str, password: str)
 
 
 def list_accounts(limit: int, cursor: str | None) -> tuple[list[Account], str | None]:
-    results = Account.by_entity.query("account", scan_index_forward=False, limit=limit,
-                                      last_evaluated_key=decode_cursor(cursor))
-    return page(results, limit)
+    return accounts_page(limit, cursor)
 
 
 def list_users(account_id: str) -> list[User]:

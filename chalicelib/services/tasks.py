@@ -16,10 +16,10 @@ from ..domain import upload_states
 from ..domain.ids import new_id
 from ..domain.segments import price_micros
 from ..domain.task_states import TaskStateError
-from ..errors import CursorError, FieldError, InvalidRequest, NotFound, missing_or_invalid
+from ..errors import FieldError, InvalidRequest, NotFound, missing_or_invalid
 from ..store import tasks as store
 from ..store.accounts import get_account
-from ..store.base import as_dict, decode_cursor, encode_cursor, iso, utcnow
+from ..store.base import as_dict, iso, utcnow
 from ..store.tasks import DUE, OFF_DUE_INDEX, Task, counters, due_key, get_task, task_ckey, task_pk
 from ..store.uploads import Upload
 from . import billing, catalog, sending, templates, uploads
@@ -350,17 +350,11 @@ def list_tasks(caller: Caller, filters: dict, limit: int, cursor: str | None) ->
         value = filters.get(name)
         if value:
             condition = test(value) if condition is None else condition & test(value)
-    start = decode_cursor(cursor)
-    if start is not None and start.get("acct") != {"S": caller.account_id}:
-        raise CursorError()
-    results = store.account_tasks(caller.account_id, condition, start, page_size=max(limit, 50))
+    results = store.account_tasks(caller.account_id, condition, cursor, page_size=max(limit, 50))
     items = []
     for task in results:
         items.append(task)
         if len(items) >= limit:
             break
-    last = results.last_evaluated_key if len(items) >= limit else None
-    if last is not None and items:
-        last = {"pk": {"S": items[-1].pk}, "sk": {"S": items[-1].sk}, "acct": {"S": items[-1].acct},
-                "ckey": {"S": items[-1].ckey}}
-    return items, encode_cursor(last)
+    more = len(items) >= limit and results.last_evaluated_key is not None
+    return items, store.account_tasks_cursor(items[-1]) if more else None
