@@ -31,8 +31,11 @@ def create_app():
 
 @bp.route("/v1/apps", methods=["GET"])
 def list_apps():
+    """The account's apps in id order (stable across pages), ``limit`` at a time."""
     who = customer(bp.current_request)
-    return {"apps": [serializers.app(a) for a in apps.list_apps(who.account_id)]}
+    limit, cursor = paging(bp.current_request)
+    items, next_cursor = apps.apps_page(who.account_id, limit, cursor)
+    return {"apps": [serializers.app(a) for a in items], "next_cursor": next_cursor}
 
 
 @bp.route("/v1/apps/{app_id}", methods=["GET"])

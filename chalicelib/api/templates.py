@@ -7,7 +7,7 @@ from ..errors import InvalidRequest, NotFound
 from ..services import templates
 from .blueprint import Blueprint
 from .callers import customer, operator
-from .request import json_body, query
+from .request import json_body, paging, query
 from .serializers import template as view
 
 bp = Blueprint(__name__)
@@ -22,11 +22,15 @@ def create_template():
 
 @bp.route("/v1/templates", methods=["GET"])
 def list_templates():
+    """The account's templates (of one ``kind``, if given) in id order (stable across
+    pages), ``limit`` at a time."""
     who = customer(bp.current_request)
     kind = query(bp.current_request).get("kind")
     if kind is not None and kind not in templates.KINDS:
         raise InvalidRequest("kind", "must be international or domestic")
-    return {"templates": [view(t) for t in templates.list_for(who.account_id, kind)]}
+    limit, cursor = paging(bp.current_request)
+    items, next_cursor = templates.templates_page(who.account_id, kind, limit, cursor)
+    return {"templates": [view(t) for t in items], "next_cursor": next_cursor}
 
 
 def _own(template_id: str):

@@ -8,6 +8,10 @@ import phonenumbers
 #: Countries whose carriers take numeric originators only (a fact, not a setting).
 NUMERIC_SENDER_ONLY = frozenset({"CN", "US"})
 SENDER_ID_RE = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
+#: Mainland China's SMS service codes (短信服务号码, e.g. 10690000...): 106 and up to 17 more
+#: digits, so up to 20 in all, longer than any E.164 number. A From for CN only.
+SERVICE_CODE_COUNTRY = "CN"
+_SERVICE_CODE_RE = re.compile(r"106[0-9]{1,17}")
 
 
 class CountryError(ValueError):
@@ -26,3 +30,8 @@ def check_sender_id(value: str) -> str:
     if not SENDER_ID_RE.match(value):
         raise CountryError("must be 1-11 letters, digits or spaces with at least one letter")
     return value
+
+
+def is_service_code(value: str) -> bool:
+    """Whether ``value`` is a mainland China SMS service code (a From for CN only)."""
+    return _SERVICE_CODE_RE.fullmatch(value) is not None

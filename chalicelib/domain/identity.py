@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from .phone import PhoneNumberError, parse_login_phone
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_EMAIL = 254  # RFC 5321's limit on a forward path
 
 CODE_TTL_SECONDS = 300
 CODE_MAX_ATTEMPTS = 5
@@ -36,17 +37,32 @@ class Login:
 
 def normalise_login(text: object) -> Login:
     """Normalise what a user typed as a login; raise IdentityError if it is neither."""
-    if not isinstance(text, str) or not text.strip():
-        raise IdentityError("is required")
-    raw = text.strip()
+    raw = _typed(text, "must be a string: an email address or a phone number")
     if "@" in raw:
-        if not EMAIL_RE.match(raw) or len(raw) > 254:
-            raise IdentityError("is not a valid email address")
-        return Login(raw.lower(), "email")
+        return normalise_email(raw)
     try:
         return Login(parse_login_phone(raw).e164, "phone")
     except PhoneNumberError as exc:
         raise IdentityError(str(exc)) from None
+
+
+def normalise_email(text: object) -> Login:
+    """An email address, lower-cased; IdentityError if ``text`` is anything else (a phone
+    number included: a field that takes only an email is not a login field)."""
+    raw = _typed(text, "must be a string: an email address")
+    if not EMAIL_RE.match(raw) or len(raw) > MAX_EMAIL:
+        raise IdentityError("is not an email address")
+    return Login(raw.lower(), "email")
+
+
+def _typed(text: object, wrong_type: str) -> str:
+    """``text`` stripped; IdentityError "is required" when absent or blank, ``wrong_type``
+    when it is not a string at all (a JSON number, say)."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        raise IdentityError("is required")
+    if not isinstance(text, str):
+        raise IdentityError(wrong_type)
+    return text.strip()
 
 
 def check_password_strength(password: object) -> str:

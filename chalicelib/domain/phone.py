@@ -46,7 +46,9 @@ class PhoneNumber:
 
 
 def parse_phone(text: str, default_region: str | None = None) -> PhoneNumber:
-    """Parse an international number (``+86 138...`` or ``86138...`` with ``default_region``).
+    """Parse an international number: ``+86 138...``, ``0086 138...`` (00 is the international
+    call prefix most countries dial, mainland China's included), or ``86138...``; with
+    ``default_region``, also a number as dialled in that region (``138...`` for CN).
 
     Raises PhoneNumberError with a reason that reads after the field name: empty, not a
     number, unknown country code, too short/too long/wrong length for its country, not a
@@ -56,6 +58,8 @@ def parse_phone(text: str, default_region: str | None = None) -> PhoneNumber:
     if not isinstance(text, str) or not text.strip():
         raise PhoneNumberError("is empty")
     raw = text.strip()
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
     if default_region is None and not raw.startswith("+"):
         raw = "+" + raw  # international form without the plus, as number lists carry it
     try:

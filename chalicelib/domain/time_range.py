@@ -1,6 +1,6 @@
 """Time ranges as people type them (pure): ISO 8601 times with or without an offset, bare
-dates meaning whole days, ``[start, end)`` with a length limit. Used by every query that
-takes a range (the message log today; reports, exports and the archive next)."""
+dates meaning whole days, ``[start, end)`` never empty and with a length limit. Used by every
+query that takes a range (the message log today; reports, exports and the archive next)."""
 from __future__ import annotations
 
 import re
@@ -17,13 +17,19 @@ def parse_range(start: str | None, end: str | None, zone: Callable[[], tzinfo], 
                 now: datetime) -> tuple[datetime, datetime]:
     """``[start, end)`` in UTC from the query's strings. ``end`` defaults to ``now``, ``start``
     to 7 days before ``end``; ``zone()`` is asked only for a time without an offset.
-    FieldError: unparsable, start after end, or more than ``MAX_DAYS`` apart."""
+    FieldError: unparsable; an empty range (``end`` not after ``start``, named on ``end``, or
+    on ``start`` when ``end`` is the default ``now``); more than ``MAX_DAYS`` apart (on
+    ``start``: a default ``start`` is always 7 days before ``end``)."""
     end_at = parse_time(end, "end", zone, is_end=True) if end else now
     start_at = parse_time(start, "start", zone) if start else end_at - timedelta(days=DEFAULT_DAYS)
-    if start_at > end_at:
-        raise FieldError("start", "must not be after end")
+    # Compared as instants: a bare end date is already the next day's first instant, so
+    # start=12-02&end=12-01 is the empty [12-02, 12-02) and start=end=12-01 is that whole day.
+    if start_at >= end_at:
+        raise FieldError("end", "must be after start") if end else \
+            FieldError("start", "must be before now (end defaults to now)")
     if end_at - start_at > timedelta(days=MAX_DAYS):
-        raise FieldError("start" if start else "end", f"the range is limited to {MAX_DAYS} days")
+        raise FieldError("start", f"must be at most {MAX_DAYS} days before end" if end else
+                         f"must be at most {MAX_DAYS} days before now (end defaults to now)")
     return start_at, end_at
 
 

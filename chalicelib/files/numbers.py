@@ -22,6 +22,7 @@ from typing import Any, BinaryIO, TextIO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from ..domain.phone import PhoneNumber, PhoneNumberError, parse_phone
 
@@ -39,6 +40,9 @@ SHEET_ROWS = 1_048_576
 #: sheets take ~550-700 s; the count stays exact.
 REPORT_MAX_ROWS = 8 * (SHEET_ROWS - 1)
 NOT_DOMESTIC = "国内发信只支持中国大陆号码（国家代码86）"
+FORMULA_WITHOUT_RESULT = ("公式没有保存计算结果，请在 Excel 中打开并保存，或将号码粘贴为数值 "
+                          "(a formula saved without its result: open and save the file in Excel, "
+                          "or paste the numbers as values)")
 
 
 class UnreadableFile(ValueError):
@@ -87,25 +91,65 @@ def _instructions(kind: str) -> list[str]:
     return lines
 
 
-def read_rows(data: BinaryIO, filename: str) -> Iterator[tuple[int, str]]:
-    """(row number, first cell as text) for every data row after the header."""
+@dataclass(frozen=True)
+class Uncalculated:
+    """A formula cell saved without its result (a program wrote it; Excel was never asked to
+    calculate it): there is no number to read, only the formula."""
+    formula: str
+
+
+def read_rows(data: BinaryIO, filename: str) -> Iterator[tuple[int, str | Uncalculated]]:
+    """(row number, first cell as text) for every data row after the header; a formula
+    cell reads as its saved result, or as Uncalculated when it has none."""
     if filename.lower().endswith(".csv"):
         yield from _csv_rows(data)
     else:
         yield from _xlsx_rows(data)
 
 
-def _xlsx_rows(data: BinaryIO) -> Iterator[tuple[int, str]]:
+def _xlsx_rows(data: BinaryIO) -> Iterator[tuple[int, str | Uncalculated]]:
     try:
         book = load_workbook(data, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise UnreadableFile(f"not a readable xlsx workbook ({type(exc).__name__})") from None
     try:
-        sheet = book.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(min_row=2, max_col=1, values_only=True), start=2):
-            yield number, _cell_text(row[0] if row else None)
+        for number, value in _first_column(book):
+            if number >= 2:
+                yield number, value if isinstance(value, Uncalculated) else _cell_text(value)
     finally:
         book.close()
+
+
+class _ResultsParser(WorkSheetParser):
+    """openpyxl's sheet parser in ``data_only`` mode (a formula cell reads as its saved
+    result), except that a formula saved without a result reads as Uncalculated: openpyxl
+    gives None, the same as an empty cell, and the row would be skipped unseen."""
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        cell: dict[str, Any] = super().parse_cell(element)
+        if cell["value"] is None:
+            formula = element.find(FORMULA_TAG)
+            if formula is not None:
+                cell["value"] = Uncalculated("=" + (formula.text or ""))
+        return cell
+
+
+def _first_column(book: Any) -> Iterator[tuple[int, object]]:
+    """(row number, value of column A) for the first sheet's rows, streamed from its XML as
+    openpyxl's read-only rows are (memory stays flat).
+
+    openpyxl's read-only worksheet builds its own parser, so this one is driven the same way
+    by hand, through openpyxl internals (``_archive``, ``_worksheet_path``, ``_shared_strings``,
+    the date formats): openpyxl is pinned in requirements.txt, and every xlsx test in
+    tests/unit/test_number_files.py fails if an upgrade moves them. Unlike read-only iter_rows
+    it also reads rows past a sheet's declared dimension (some programs write too small a one).
+    Speed is unchanged (~50k rows/s of one column, measured on 100k rows)."""
+    sheet = book.worksheets[0]
+    with book._archive.open(sheet._worksheet_path) as source:
+        parser = _ResultsParser(source, sheet._shared_strings, data_only=True, epoch=book.epoch,
+                                date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        for number, cells in parser.parse():
+            yield number, next((cell["value"] for cell in cells if cell["column"] == 1), None)
 
 
 def _csv_rows(data: BinaryIO) -> Iterator[tuple[int, str]]:
@@ -131,11 +175,12 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def parse(rows: Iterator[tuple[int, str]], kind: str, emit: Callable[[str, str], None],
+def parse(rows: Iterator[tuple[int, str | Uncalculated]], kind: str, emit: Callable[[str, str], None],
           bad_row: Callable[[int, str, str], None]) -> ParseResult:
     """Normalise every row: ``emit(e164, country)`` for each valid number (duplicates
-    included: ``dedupe`` drops them), ``bad_row(row, value, reason)`` for each bad one.
-    Empty rows are skipped. ``valid`` counts valid rows; ``countries`` is left to ``dedupe``."""
+    included: ``dedupe`` drops them), ``bad_row(row, value, reason)`` for each bad one (an
+    uncalculated formula is one). Empty rows are skipped. ``valid`` counts valid rows;
+    ``countries`` is left to ``dedupe``."""
     if kind not in KINDS:
         raise ValueError("kind must be international or domestic")
     result = ParseResult()
@@ -143,6 +188,10 @@ def parse(rows: Iterator[tuple[int, str]], kind: str, emit: Callable[[str, str],
         if not value:
             continue
         result.total_rows += 1
+        if isinstance(value, Uncalculated):
+            result.invalid += 1
+            bad_row(row_number, value.formula, FORMULA_WITHOUT_RESULT)
+            continue
         try:
             number = _normalise(value, kind)
         except PhoneNumberError as exc:

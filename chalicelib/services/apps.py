@@ -14,9 +14,10 @@ import secrets
 from .. import aws
 from ..config import settings
 from ..domain.ids import new_id
+from ..domain.text import has_control_characters
 from ..errors import AuthFailed, FieldError, InvalidRequest
 from ..store import audit
-from ..store.accounts import App, app_by_key, app_sk, get_or_none, list_items
+from ..store.accounts import App, app_by_key, app_sk, get_or_none, items_page, list_items
 from ..store.base import utcnow
 from .identity import Caller
 
@@ -33,10 +34,14 @@ MAX_NAME = 64
 
 
 def name_field(value: object) -> str:
+    """An app's name, stripped. Control characters are refused here as well as by the JSON
+    reader: seeding and other callers of the service do not pass through it."""
     if value is None:
         raise InvalidRequest("name", "is required")
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > MAX_NAME:
         raise FieldError("name", f"must be 1-{MAX_NAME} characters")
+    if has_control_characters(value):
+        raise FieldError("name", "must not contain control characters")
     return value.strip()
 
 
@@ -58,6 +63,11 @@ def create_app(caller: Caller, name: object) -> tuple[App, str]:
 
 def list_apps(account_id: str) -> list[App]:
     return list_items(App, account_id, "APP#")
+
+
+def apps_page(account_id: str, limit: int, cursor: str | None) -> tuple[list[App], str | None]:
+    """One page of the account's apps in key order (by id: stable, not by age)."""
+    return items_page(App, account_id, "APP#", limit, cursor)
 
 
 def get_app(account_id: str, app_id: str) -> App | None:

@@ -26,8 +26,8 @@ from ..domain.ids import sortable_id
 from ..domain.money import MoneyError, parse_amount
 from ..errors import AccountInactive, Conflict, FieldError, InsufficientBalance, JmcError, missing_or_invalid
 from ..store.accounts import PROFILE, Account, get_account
-from ..store.base import decode_cursor, page, transaction
-from ..store.ledger import ENTRY_PREFIX, LedgerEntry, ReferenceMarker, reference_key
+from ..store.base import transaction
+from ..store.ledger import ENTRY_PREFIX, LedgerEntry, ReferenceMarker, entries_page, reference_key
 from ..store.messages import Message, settle_reserved
 from ..store.tasks import count
 
@@ -90,13 +90,21 @@ def amount_field(value: object, field: str = "amount") -> int:
         raise FieldError(field, str(exc)) from None
 
 
+def reference_field(value: object) -> str:
+    """A top-up's reference (the bank transfer's), stripped; FieldError on ``reference``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise missing_or_invalid("reference", value, "is required: the bank transfer's reference")
+    if not isinstance(value, str):
+        raise FieldError("reference", "must be a string")
+    if len(value.strip()) > MAX_REFERENCE:
+        raise FieldError("reference", f"must be at most {MAX_REFERENCE} characters")
+    return value.strip()
+
+
 def top_up(account: Account, amount_micros: int, reference: object, actor: str) -> LedgerEntry:
     """Credit the balance and record it, once per ``reference`` (a bank transfer's): a
     retried call is a Conflict and moves nothing."""
-    if not isinstance(reference, str) or not reference.strip() or len(reference) > MAX_REFERENCE:
-        raise missing_or_invalid("reference", reference, "is required (the bank transfer's reference, "
-                                                         f"at most {MAX_REFERENCE} characters)")
-    reference = reference.strip()
+    reference = reference_field(reference)
     entry = _entry(account.account_id, states.TOPUP, amount_micros, reference, actor)
     marker = ReferenceMarker(account.account_id, reference_key(states.TOPUP, reference),
                              ledger_entry=entry.entry_id)
@@ -159,7 +167,5 @@ def balance_micros(account_id: str) -> int:
 
 
 def ledger(account_id: str, limit: int, cursor: str | None) -> tuple[list[LedgerEntry], str | None]:
-    results = LedgerEntry.query(account_id, LedgerEntry.entry_id.startswith(ENTRY_PREFIX),
-                                scan_index_forward=False, limit=limit,
-                                last_evaluated_key=decode_cursor(cursor))
-    return page(results, limit)
+    """One page of the account's ledger, newest first."""
+    return entries_page(account_id, limit, cursor)

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from ..config import settings
-from ..domain.countries import NUMERIC_SENDER_ONLY, CountryError, check_sender_id, normalise_country
+from ..domain.countries import (
+    NUMERIC_SENDER_ONLY,
+    SERVICE_CODE_COUNTRY,
+    CountryError,
+    check_sender_id,
+    is_service_code,
+    normalise_country,
+)
 from ..domain.ids import new_id
 from ..domain.money import MoneyError, parse_amount
 from ..domain.phone import PhoneNumberError, parse_phone
@@ -106,10 +113,7 @@ def add_sender(account_id: str, data: dict) -> Sender:
     if not isinstance(countries, list) or not countries:
         raise FieldError("countries", "must be a non-empty list of country codes")
     codes = sorted({country_field(c, "countries") for c in countries})
-    try:
-        value = parse_phone(value).e164 if kind == "number" else check_sender_id(value.strip())
-    except (PhoneNumberError, CountryError) as exc:
-        raise FieldError("value", str(exc)) from None
+    value = _number_sender(value.strip(), codes) if kind == "number" else _sender_id(value.strip())
     if kind == "sender_id":
         refused = [c for c in codes if not country_rule(c).sender_id_allowed]
         if refused:
@@ -119,6 +123,27 @@ def add_sender(account_id: str, data: dict) -> Sender:
                     countries=codes)
     sender.save()
     return sender
+
+
+def _number_sender(value: str, countries: list[str]) -> str:
+    """A From number: E.164, or a mainland China service code (kept as its digits) bound for
+    CN alone."""
+    if is_service_code(value):
+        if countries != [SERVICE_CODE_COUNTRY]:
+            raise FieldError("countries", f"must be [{SERVICE_CODE_COUNTRY}] only for a 106 service code: "
+                                          "it sends within mainland China only")
+        return value
+    try:
+        return parse_phone(value).e164
+    except PhoneNumberError as exc:
+        raise FieldError("value", str(exc)) from None
+
+
+def _sender_id(value: str) -> str:
+    try:
+        return check_sender_id(value)
+    except CountryError as exc:
+        raise FieldError("value", str(exc)) from None
 
 
 def senders(account_id: str) -> list[Sender]:

@@ -13,8 +13,8 @@ from ..domain.identity import IdentityError
 from ..domain.ids import new_id
 from ..domain.phone import PhoneNumberError, parse_login_phone
 from ..errors import Conflict, FieldError, InvalidRequest, missing_or_invalid
-from ..store.accounts import PROFILE, Account, User, list_items, save_user, user_sk
-from ..store.base import decode_cursor, iso, page, utcnow
+from ..store.accounts import PROFILE, Account, User, accounts_page, list_items, save_user, user_sk
+from ..store.base import iso, utcnow
 from . import notify
 
 CURRENCIES = frozenset({"USD", "CNY", "EUR", "HKD", "SGD", "GBP", "JPY", "TWD", "MOP"})
@@ -56,12 +56,7 @@ def _currency(value: object) -> str:
 def _user_fields(data: object, prefix: str) -> tuple[str, str, str | None]:
     if not isinstance(data, dict):
         raise InvalidRequest(prefix.rstrip("."), "must be an object")
-    try:
-        email = rules.normalise_login(data.get("email"))
-    except IdentityError as exc:
-        raise missing_or_invalid(f"{prefix}email", data.get("email"), str(exc)) from None
-    if email.kind != "email":
-        raise FieldError(f"{prefix}email", "must be an email address")
+    email = _email(data.get("email"), f"{prefix}email")
     name = _text(data.get("name"), f"{prefix}name")
     phone = None
     if data.get("phone") not in (None, ""):
@@ -69,7 +64,18 @@ def _user_fields(data: object, prefix: str) -> tuple[str, str, str | None]:
             phone = parse_login_phone(str(data["phone"])).e164
         except PhoneNumberError as exc:
             raise FieldError(f"{prefix}phone", str(exc)) from None
-    return email.value, name, phone
+    return email, name, phone
+
+
+def _email(value: object, field: str) -> str:
+    """A new user's email, which every user needs: the initial password is sent there (a
+    phone number is optional, a second login)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise missing_or_invalid(field, value, "is required: the initial password is emailed to it")
+    try:
+        return rules.normalise_email(value).value
+    except IdentityError as exc:
+        raise FieldError(field, str(exc)) from None
 
 
 # --- accounts ---------------------------------------------------------------------------
@@ -142,9 +148,7 @@ def seed_user(account: Account, email: str, name: str, role: str, password: str)
 
 
 def list_accounts(limit: int, cursor: str | None) -> tuple[list[Account], str | None]:
-    results = Account.by_entity.query("account", scan_index_forward=False, limit=limit,
-                                      last_evaluated_key=decode_cursor(cursor))
-    return page(results, limit)
+    return accounts_page(limit, cursor)
 
 
 def list_users(account_id: str) -> list[User]:

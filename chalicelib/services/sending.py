@@ -15,7 +15,7 @@ import logging
 from dataclasses import asdict, dataclass
 
 from ..domain import message_status as states
-from ..domain.countries import NUMERIC_SENDER_ONLY, SENDER_ID_RE
+from ..domain.countries import NUMERIC_SENDER_ONLY, SENDER_ID_RE, SERVICE_CODE_COUNTRY, is_service_code
 from ..domain.ids import new_id
 from ..domain.phone import PhoneNumber, PhoneNumberError, parse_phone
 from ..domain.segments import Segmentation, segment, segment_domestic
@@ -103,11 +103,11 @@ def resolve_sender(account_id: str, country: str, wanted: str | None) -> str:
         usable = sorted((s for s in bound if s.kind == "number" or not numeric_only),
                         key=lambda s: s.kind != preferred)
         if usable:
-            return _normalise_sender(usable[0].value)
+            return _normalise_sender(usable[0].value, country)
         if binding_required or numeric_only:
             raise FieldError("from", f"is required: no From is bound to this account for {country}")
         return catalog.default_sender()
-    value = _normalise_sender(wanted)
+    value = _normalise_sender(wanted, country)
     if not value.isdigit() and numeric_only:
         raise FieldError("from", f"must be a number for {country}: its carriers take numeric senders only")
     if binding_required and value not in {s.value.lstrip("+") if s.kind == "number" else s.value for s in bound}:
@@ -115,10 +115,14 @@ def resolve_sender(account_id: str, country: str, wanted: str | None) -> str:
     return value
 
 
-def _normalise_sender(value: str) -> str:
+def _normalise_sender(value: str, country: str) -> str:
+    """A From as the carrier takes it: a number's digits (without +), or a Sender ID. A
+    mainland China service code may be longer than any phone number, to CN only."""
     value = value.strip()
     digits = value.lstrip("+")
-    if digits.isdigit():
+    if digits.isascii() and digits.isdigit():  # not full-width or other scripts' digits
+        if country == SERVICE_CODE_COUNTRY and is_service_code(digits):
+            return digits
         if not 3 <= len(digits) <= NUMERIC_FROM_MAX:
             raise FieldError("from", f"must be 3-{NUMERIC_FROM_MAX} digits when numeric")
         return digits

@@ -6,6 +6,7 @@ paused, resumed or cancelled only before they start. Starting and fan-out live i
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,10 +16,10 @@ from ..domain import upload_states
 from ..domain.ids import new_id
 from ..domain.segments import price_micros
 from ..domain.task_states import TaskStateError
-from ..errors import CursorError, FieldError, InvalidRequest, NotFound, missing_or_invalid
+from ..errors import FieldError, InvalidRequest, NotFound, missing_or_invalid
 from ..store import tasks as store
 from ..store.accounts import get_account
-from ..store.base import as_dict, decode_cursor, encode_cursor, iso, utcnow
+from ..store.base import as_dict, iso, utcnow
 from ..store.tasks import DUE, OFF_DUE_INDEX, Task, counters, due_key, get_task, task_ckey, task_pk
 from ..store.uploads import Upload
 from . import billing, catalog, sending, templates, uploads
@@ -256,7 +257,8 @@ def edit(caller: Caller, task: Task, data: dict) -> Task:
     validated again as if it were new; the change applies only to the version read."""
     unknown = sorted(set(data) - set(EDITABLE_FIELDS))
     if unknown:
-        raise InvalidRequest(unknown[0], "cannot be changed (editable: " + ", ".join(EDITABLE_FIELDS) + ")")
+        raise InvalidRequest("body", f"has fields that cannot be changed: {_some_names(unknown)} "
+                                     f"(editable: {', '.join(EDITABLE_FIELDS)})")
     states.next_status("edit", task.status)
     merged = {**current_request(task), **data}
     p = plan(caller, merged)
@@ -266,6 +268,15 @@ def edit(caller: Caller, task: Task, data: dict) -> Task:
         values["due_key"] = due_key(iso(send_at), task.task_id)
     _change(task, "edit", values)
     return task
+
+
+def _some_names(names: list[str], shown: int = 3, length: int = 40) -> str:
+    """A few of the caller's field names, quoted (control characters escaped) and cut short:
+    an error message repeats only a bounded part of what was sent."""
+    quoted = [json.dumps(name if len(name) <= length else name[:length] + "…", ensure_ascii=False)
+              for name in names[:shown]]
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(quoted) + more
 
 
 def current_request(task: Task) -> dict:
@@ -339,17 +350,11 @@ def list_tasks(caller: Caller, filters: dict, limit: int, cursor: str | None) ->
         value = filters.get(name)
         if value:
             condition = test(value) if condition is None else condition & test(value)
-    start = decode_cursor(cursor)
-    if start is not None and start.get("acct") != {"S": caller.account_id}:
-        raise CursorError()
-    results = store.account_tasks(caller.account_id, condition, start, page_size=max(limit, 50))
+    results = store.account_tasks(caller.account_id, condition, cursor, page_size=max(limit, 50))
     items = []
     for task in results:
         items.append(task)
         if len(items) >= limit:
             break
-    last = results.last_evaluated_key if len(items) >= limit else None
-    if last is not None and items:
-        last = {"pk": {"S": items[-1].pk}, "sk": {"S": items[-1].sk}, "acct": {"S": items[-1].acct},
-                "ckey": {"S": items[-1].ckey}}
-    return items, encode_cursor(last)
+    more = len(items) >= limit and results.last_evaluated_key is not None
+    return items, store.account_tasks_cursor(items[-1]) if more else None

@@ -14,7 +14,7 @@ from ..store.accounts import (
     PENDING_TEMPLATES,
     Template,
     get_or_none,
-    list_items,
+    items_page,
     pending_templates,
     review_template,
     template_sk,
@@ -62,9 +62,12 @@ def get(account_id: str, template_id: str) -> Template | None:
     return get_or_none(Template, account_id, template_sk(template_id))
 
 
-def list_for(account_id: str, kind: str | None = None) -> list[Template]:
-    items = list_items(Template, account_id, "TEMPLATE#")
-    return [t for t in items if kind is None or t.kind == kind]
+def templates_page(account_id: str, kind: str | None, limit: int,
+                   cursor: str | None) -> tuple[list[Template], str | None]:
+    """One page of the account's templates (of ``kind``, if given) in key order (by id:
+    stable, not by age)."""
+    return items_page(Template, account_id, "TEMPLATE#", limit, cursor,
+                      condition=Template.kind == kind if kind is not None else None)
 
 
 def update(template: Template, data: dict[str, Any]) -> Template:

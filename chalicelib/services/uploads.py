@@ -25,8 +25,9 @@ from urllib.parse import quote
 from .. import aws
 from ..config import settings
 from ..domain.ids import new_id
+from ..domain.text import has_control_characters
 from ..domain.upload_states import FAILED, PARSING, READY, UPLOADING
-from ..errors import FieldError, InvalidRequest, NotFound, PayloadTooLarge
+from ..errors import FieldError, InvalidRequest, NotFound, PayloadTooLarge, missing_or_invalid
 from ..files import numbers
 from ..store import uploads as store
 from ..store.base import as_dict, utcnow
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 FORMATS = ("xlsx", "csv")
 MAX_DIRECT_BYTES = 5 * 1024 * 1024  # a Lambda request body tops out at 6 MB
 MAX_PRESIGNED_BYTES = 2 * 1024 ** 3
+MAX_FILENAME = 200
 PRESIGN_SECONDS = 3600
 REPORT_URL_SECONDS = 3600
 UPLOADS_PREFIX = "uploads/"
@@ -56,6 +58,21 @@ def kind_field(value: object) -> str:
     if value not in numbers.KINDS:
         raise FieldError("kind", "must be international or domestic")
     return value
+
+
+def filename_field(value: object) -> str:
+    """The name of an uploaded file, stripped (shown back on the upload; the stored object's
+    key never uses it). FieldError on ``filename`` for one that is empty, too long, holds
+    control characters or does not end in .xlsx or .csv."""
+    if not isinstance(value, str) or not value.strip():
+        raise missing_or_invalid("filename", value, "is required (the file's name, ending in .xlsx or .csv)")
+    name = value.strip()
+    if len(name) > MAX_FILENAME:
+        raise FieldError("filename", f"must be at most {MAX_FILENAME} characters")
+    if has_control_characters(name):
+        raise FieldError("filename", "must not contain control characters")
+    file_format(name, None)
+    return name
 
 
 def file_format(filename: str | None, content_type: str | None) -> str:
@@ -92,6 +109,7 @@ def upload_file(caller: Caller, kind: object, data: bytes, filename: str | None,
     if len(data) > MAX_DIRECT_BYTES:
         raise PayloadTooLarge("file", f"is larger than {MAX_DIRECT_BYTES // 1024 // 1024} MB: "
                                       "use POST /v1/uploads/presign for large lists")
+    filename = filename_field(filename) if filename else None  # none given: the content type says
     fmt = file_format(filename, content_type)
     upload = _new_upload(caller, kind, filename or f"numbers.{fmt}", source_key=f"(request body).{fmt}")
     upload.status = PARSING
@@ -107,11 +125,10 @@ def presign(caller: Caller, kind: object, filename: object) -> tuple[Upload, dic
     """An upload waiting for its file, and the presigned S3 POST (url + form fields) that
     sends it. S3 itself enforces the size limit."""
     kind = kind_field(kind)
-    if not isinstance(filename, str) or not filename.strip():
-        raise InvalidRequest("filename", "is required (the file's name, ending in .xlsx or .csv)")
-    fmt = file_format(filename.strip(), None)
+    name = filename_field(filename)
+    fmt = file_format(name, None)
     upload_id = new_id("upl")
-    upload = _new_upload(caller, kind, filename.strip()[:200], source_key(upload_id, fmt), upload_id)
+    upload = _new_upload(caller, kind, name, source_key(upload_id, fmt), upload_id)
     upload.save(condition=Upload.pk.does_not_exist())
     post = aws.client("s3").generate_presigned_post(
         Bucket=settings().files_bucket, Key=upload.source_key, ExpiresIn=PRESIGN_SECONDS,

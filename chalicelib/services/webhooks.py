@@ -28,7 +28,7 @@ import requests
 
 from .. import aws
 from ..config import settings
-from ..domain import webhook_signing
+from ..domain import urls, webhook_signing
 from ..domain.money import format_amount
 from ..errors import CursorError, FieldError, missing_or_invalid
 from ..store import audit
@@ -81,18 +81,22 @@ class Attempt(NamedTuple):
 # --- the endpoint and its secret --------------------------------------------------------------
 
 def check_url(url: object, field: str = "url") -> str:
-    """An absolute http(s) URL; on cloud stages https only and never a private address
-    (the platform must not be turned into a probe of its own network)."""
+    """An absolute http(s) URL with a well-formed host and no credentials; on cloud stages
+    https only and never a private address (the platform must not be turned into a probe of
+    its own network). The URL is returned as given (stripped)."""
     if not isinstance(url, str) or not url.strip():
         raise missing_or_invalid(field, url, "is required")
     url = url.strip()
-    parts = urlsplit(url)
-    if len(url) > MAX_URL or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FieldError(field, f"must be an absolute http(s) URL of at most {MAX_URL} characters")
+    if len(url) > MAX_URL:
+        raise FieldError(field, f"must be at most {MAX_URL} characters")
+    try:
+        parts = urls.split_delivery_url(url)
+    except urls.UrlError as exc:
+        raise FieldError(field, str(exc)) from None
     if not settings().is_local:
         if parts.scheme != "https":
             raise FieldError(field, "must use https")
-        if _is_private(parts.hostname):
+        if _is_private(parts.host):
             raise FieldError(field, "must not point at a private, loopback or link-local address")
     return url
 

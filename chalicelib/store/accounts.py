@@ -10,13 +10,15 @@ from typing import Any, TypeVar
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from .auth import LoginRecord, get_login
-from .base import iso, table_meta, transaction, update_if, utcnow
+from .base import Prefix, iso, page, start_key, table_meta, transaction, update_if, utcnow
 
 PROFILE = "PROFILE"
+ACCOUNT_ENTITY = "account"  # an account profile's partition of the entity index
 _M = TypeVar("_M", bound=Model)
 
 
@@ -46,7 +48,7 @@ _A = TypeVar("_A", bound=_AccountItem)
 
 class Account(_AccountItem):
     Meta = table_meta("accounts")
-    entity = UnicodeAttribute(default="account")
+    entity = UnicodeAttribute(default=ACCOUNT_ENTITY)
     created_at = UnicodeAttribute()
     name = UnicodeAttribute()
     timezone = UnicodeAttribute(default="Asia/Shanghai")
@@ -173,6 +175,26 @@ def get_account(account_id: str) -> Account | None:
 def list_items(model: type[_A], account_id: str, prefix: str) -> list[_A]:
     """An account's items of one kind (users, apps, senders...), by their sort-key prefix."""
     return list(model.query(account_id, model.sk.startswith(prefix)))
+
+
+def items_page(model: type[_A], account_id: str, prefix: str, limit: int, cursor: str | None,
+               condition: Condition | None = None) -> tuple[list[_A], str | None]:
+    """One page of an account's items of one kind in key order (by id), optionally filtered
+    by ``condition``, and the next page's cursor (CursorError for one this list did not hand
+    out: another account's, another kind's). A filtered page reads up to 50 items a call."""
+    start = start_key(cursor, pk=account_id, sk=Prefix(prefix))
+    results = model.query(account_id, model.sk.startswith(prefix), filter_condition=condition, limit=limit,
+                          page_size=max(limit, 50) if condition is not None else limit, last_evaluated_key=start)
+    return page(results, limit)
+
+
+def accounts_page(limit: int, cursor: str | None) -> tuple[list[Account], str | None]:
+    """One page of every account, newest first (the sparse entity index holds profiles only),
+    and the next page's cursor (CursorError for one this list did not hand out)."""
+    start = start_key(cursor, pk=Prefix("acc_"), sk=PROFILE, entity=ACCOUNT_ENTITY, created_at=Prefix())
+    results = Account.by_entity.query(ACCOUNT_ENTITY, scan_index_forward=False, limit=limit,
+                                      last_evaluated_key=start)
+    return page(results, limit)
 
 
 def save_user(user: User, logins: list[tuple[str, str]], account: Account | None = None) -> str | None:

@@ -7,7 +7,7 @@ from pynamodb.attributes import MapAttribute, UnicodeAttribute, UTCDateTimeAttri
 from pynamodb.models import Model
 
 from ..domain.ids import sortable_id
-from .base import decode_cursor, page, table_meta, utcnow
+from .base import Prefix, page, start_key, table_meta, utcnow
 
 
 class AuditEvent(Model):
@@ -29,6 +29,8 @@ def record(account_id: str, action: str, actor: str, target: str | None = None, 
 
 
 def list_events(account_id: str, limit: int, cursor: str | None) -> tuple[list[AuditEvent], str | None]:
-    results = AuditEvent.query(account_id, scan_index_forward=False, limit=limit,
-                               last_evaluated_key=decode_cursor(cursor))
+    """One page of the account's events, newest first (CursorError for a cursor this list did
+    not hand out)."""
+    start = start_key(cursor, account_id=account_id, event_id=Prefix())
+    results = AuditEvent.query(account_id, scan_index_forward=False, limit=limit, last_evaluated_key=start)
     return page(results, limit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar, overload
 
@@ -20,6 +21,10 @@ from ..config import settings
 from ..errors import CursorError
 
 _M = TypeVar("_M", bound=Model)
+
+#: Longer than any cursor this API returns (its keys are short ids and timestamps); a bound on
+#: what is decoded at all.
+MAX_CURSOR = 2048
 
 
 def table_meta(name: str) -> Any:
@@ -57,15 +62,50 @@ def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
 
 
 def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    """The position an opaque cursor names (None for none); CursorError for anything this API
+    could not have returned. A list that pages by a DynamoDB key checks the key with
+    ``start_key``."""
     if not cursor:
         return None
+    if len(cursor) > MAX_CURSOR:
+        raise CursorError()
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # RecursionError: "[[[[..." nested past the parser's stack
         raise CursorError() from None
     if not isinstance(value, dict):
         raise CursorError()
     return value
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """In a ``start_key`` shape: the attribute is a string starting with ``text`` ("" for any)."""
+    text: str = ""
+
+
+def start_key(cursor: str | None, **shape: str | Prefix) -> dict[str, Any] | None:
+    """The DynamoDB start key a list's paging cursor carries (None for the first page), if it is
+    a key that list hands out: exactly the attributes of ``shape``, each a string equal to its
+    value (the caller's own partition, a fixed sort key) or starting with its ``Prefix``.
+
+    CursorError (a 400 on ``cursor``) for anything else. DynamoDB answers a start key of another
+    shape with a ValidationException (a 500), and a key in another partition, or another
+    list's, would page through items the caller did not ask for, another tenant's included."""
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    if set(key) != set(shape) or not all(_holds(key[name], want) for name, want in shape.items()):
+        raise CursorError("is not a cursor this list returned")
+    return key
+
+
+def _holds(attribute: object, want: str | Prefix) -> bool:
+    """Whether a start key's attribute (``{"S": "..."}``) holds ``want``."""
+    if not isinstance(attribute, dict) or set(attribute) != {"S"} or not isinstance(attribute["S"], str):
+        return False
+    value: str = attribute["S"]
+    return value.startswith(want.text) if isinstance(want, Prefix) else value == want
 
 
 def page(query_results: ResultIterator[_M], limit: int) -> tuple[list[_M], str | None]:

@@ -9,14 +9,13 @@ neither a Scan nor an index. ``parse_public_id`` is strict: anything else is not
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DeleteError
 from pynamodb.models import Model
 from pynamodb.pagination import ResultIterator
 
-from .base import page, save_if_new, table_meta, utcnow
+from .base import Prefix, page, save_if_new, start_key, table_meta, utcnow
 
 NUMBER = "N"
 COUNTRY = "C"
@@ -72,18 +71,6 @@ def parse_public_id(entry_id: object, kind: str) -> tuple[str, str] | None:
     return None
 
 
-def is_start_key(last_key: object, app_id: str, kind: str) -> bool:
-    """Whether ``last_key`` (a decoded paging cursor) is a key of ``app_id``'s ``kind``
-    entries, the only start keys this API hands out for that list. DynamoDB refuses other
-    start keys with a ValidationException (a 500), and a cursor taken from another app's
-    list must not page through this one."""
-    if not isinstance(last_key, dict) or set(last_key) != {"pk", "sk"}:
-        return False
-    sk = last_key["sk"]
-    return (last_key["pk"] == {"S": app_id} and isinstance(sk, dict) and set(sk) == {"S"}
-            and isinstance(sk["S"], str) and sk["S"].startswith(f"{kind}#"))
-
-
 # --- reads and writes -------------------------------------------------------------------------
 
 def get_entry(app_id: str, key: str) -> BlacklistEntry | None:
@@ -121,8 +108,11 @@ def remove_entry(app_id: str, key: str) -> bool:
         raise
 
 
-def page_of(app_id: str, kind: str, limit: int,
-            start: dict[str, Any] | None) -> tuple[list[BlacklistEntry], str | None]:
+def page_of(app_id: str, kind: str, limit: int, cursor: str | None) -> tuple[list[BlacklistEntry], str | None]:
+    """One page of ``app_id``'s entries of ``kind`` in key order, and the next page's cursor.
+    CursorError for a cursor this list did not hand out: another app's or kind's list pages
+    nothing here."""
+    start = start_key(cursor, pk=app_id, sk=Prefix(f"{kind}#"))
     results = BlacklistEntry.query(app_id, BlacklistEntry.sk.startswith(f"{kind}#"), limit=limit,
                                    last_evaluated_key=start)
     return page(results, limit)

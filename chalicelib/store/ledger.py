@@ -9,7 +9,7 @@ from __future__ import annotations
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
-from .base import table_meta, utcnow
+from .base import Prefix, page, start_key, table_meta, utcnow
 
 
 class LedgerEntry(Model):
@@ -35,3 +35,12 @@ ENTRY_PREFIX = "E#"
 
 def reference_key(kind: str, reference: str) -> str:
     return f"R#{kind}#{reference}"
+
+
+def entries_page(account_id: str, limit: int, cursor: str | None) -> tuple[list[LedgerEntry], str | None]:
+    """One page of an account's ledger entries, newest first, and the next page's cursor
+    (CursorError for one this list did not hand out)."""
+    start = start_key(cursor, account_id=account_id, entry_id=Prefix(ENTRY_PREFIX))
+    results = LedgerEntry.query(account_id, LedgerEntry.entry_id.startswith(ENTRY_PREFIX),
+                                scan_index_forward=False, limit=limit, last_evaluated_key=start)
+    return page(results, limit)

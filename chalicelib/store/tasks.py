@@ -32,7 +32,18 @@ from pynamodb.pagination import ResultIterator
 from pynamodb.transactions import TransactWrite
 
 from ..domain import task_states as states
-from .base import cancelled_by_condition, iso, set_actions, table_meta, transaction, update_if, utcnow
+from .base import (
+    Prefix,
+    cancelled_by_condition,
+    encode_cursor,
+    iso,
+    set_actions,
+    start_key,
+    table_meta,
+    transaction,
+    update_if,
+    utcnow,
+)
 from .messages import shard_of
 
 META = "META"
@@ -193,11 +204,19 @@ def done_chunks(task: Task) -> set[int]:
                                                      filter_condition=TaskChunk.done == True)}  # noqa: E712
 
 
-def account_tasks(account_id: str, condition: Condition | None, start: dict[str, Any] | None,
+def account_tasks(account_id: str, condition: Condition | None, cursor: str | None,
                   page_size: int) -> ResultIterator[Task]:
-    """An account's tasks newest first (a PynamoDB result iterator), filtered in DynamoDB."""
+    """An account's tasks newest first (a PynamoDB result iterator), filtered in DynamoDB,
+    from after ``cursor`` (an ``account_tasks_cursor``; CursorError for anything else)."""
+    start = start_key(cursor, pk=Prefix("TASK#"), sk=META, acct=account_id, ckey=Prefix())
     return Task.by_account.query(account_id, scan_index_forward=False, filter_condition=condition,
                                  last_evaluated_key=start, page_size=page_size)
+
+
+def account_tasks_cursor(last: Task) -> str:
+    """The cursor that resumes ``account_tasks`` after ``last``."""
+    return encode_cursor({"pk": {"S": last.pk}, "sk": {"S": last.sk}, "acct": {"S": last.acct},
+                          "ckey": {"S": last.ckey}})
 
 
 # --- the task: conditional on what was read ----------------------------------------------------

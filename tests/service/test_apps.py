@@ -4,6 +4,10 @@ from __future__ import annotations
 import base64
 
 import boto3
+import pytest
+
+from chalicelib.errors import FieldError
+from chalicelib.services import apps
 
 
 def test_create_list_reveal_and_call_with_the_app(client, demo_token, seeded):
@@ -53,3 +57,14 @@ def test_disabling_an_app_stops_its_credentials_at_once(client, demo_token, seed
 def test_app_name_is_validated(client, demo_token):
     assert client.post("/v1/apps", {}, token=demo_token).json["error"]["field"] == "name"
     assert client.post("/v1/apps", {"name": "x" * 65}, token=demo_token).status == 422
+
+
+@pytest.mark.parametrize("name", ["Billing\nsystem", "tab\there", "nul\x00", "bell\x07", "del\x7f", "c1\x85",
+                                  "line\u2028break", "lone \ud800 surrogate"])
+def test_app_names_with_control_characters_are_refused_whoever_creates_them(name):
+    """The JSON reader refuses control characters for the HTTP API; seeding and other callers
+    of the service meet the same rule."""
+    with pytest.raises(FieldError) as caught:
+        apps.name_field(name)
+    assert (caught.value.status, caught.value.message) == (422, "name must not contain control characters")
+    assert apps.name_field("  Billing 系统 ✓  ") == "Billing 系统 ✓"

@@ -151,3 +151,11 @@ def test_tokens_are_checked(client, seeded):
     assert client.get("/v1/me").status == 401
     assert client.get("/v1/me", token="not-a-jwt").status == 401
     assert client.get("/v1/me", headers={"Authorization": "Token abc"}).status == 401
+
+
+def test_a_login_that_is_not_a_string_says_so(client, seeded):
+    reply = client.post("/v1/auth/codes", {"login": 12345, "purpose": "login"})
+    assert (reply.status, reply.json["error"]["field"]) == (422, "login")
+    assert reply.json["error"]["message"] == "login must be a string: an email address or a phone number"
+    missing = client.post("/v1/auth/codes", {"purpose": "login"})
+    assert (missing.status, missing.json["error"]["message"]) == (400, "login is required")

@@ -366,3 +366,14 @@ def test_blocked_numbers_skips_lookups_for_numbers_before_the_last_key_read(bulk
     with counting_aws_calls() as calls:  # reads C#SG, N#+44…, N#+86138… and stops at its limit
         assert blacklist.blocked_numbers(bulk_app.app_id, [("+12025550123", "US"), (UK2, "GB")]) == {}
     assert dict(calls) == {"Query": 1}
+
+
+def test_numbers_with_the_00_international_prefix_are_sent_and_blacklisted_as_e164(client, seeded, demo_token,
+                                                                                   demo_app_id):
+    sent = send(client, seeded, to="00" + UK.lstrip("+"))
+    assert (sent.status, sent.json["to"]) == (202, UK), sent
+    listed = client.post("/v1/blacklist/numbers", {"app_id": demo_app_id, "numbers": ["0044 " + UK2[3:]]},
+                         token=demo_token)
+    assert [e["number"] for e in listed.json["added"]] == [UK2] and listed.json["invalid"] == []
+    refused = send(client, seeded, to="00" + UK2.lstrip("+"))
+    assert (refused.status, refused.json["error"]["code"]) == (422, "recipient_blacklisted")

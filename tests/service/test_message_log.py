@@ -151,7 +151,8 @@ def test_a_message_id_lookup_ignores_the_default_range_but_not_a_given_one(clien
     ("type=promo", 422, "type"), ("status=lost", 422, "status"), ("country=GBR", 422, "country"),
     ("country=XX", 422, "country"), ("to=12", 422, "to"), ("task_id=" + "t" * 129, 422, "task_id"),
     ("start=yesterday", 422, "start"), ("end=2026-02-30", 422, "end"),
-    ("start=2026-01-10T00:00:00Z&end=2026-01-01T00:00:00Z", 422, "start"),
+    ("start=2026-01-10T00:00:00Z&end=2026-01-01T00:00:00Z", 422, "end"),
+    ("start=2026-12-02&end=2026-12-01", 422, "end"),  # end is exclusive of 12-02: an empty range
     ("start=2025-01-01T00:00:00Z&end=2026-01-01T00:00:00Z", 422, "start"),
     ("start=2020-01-01T00:00:00Z", 422, "start"),  # until now: far more than 92 days
     ("limit=0", 400, "limit"), ("limit=201", 400, "limit"), ("limit=ten", 400, "limit"),

@@ -144,3 +144,54 @@ def test_senders_and_signatures(client, ops_token, seeded):
     sig = client.post(f"/v1/ops/accounts/{acc}/signatures", {"text": "【阿克米】"}, token=ops_token)
     assert sig.status == 201 and sig.json["text"] == "【阿克米】"
     assert client.post(f"/v1/ops/accounts/{acc}/signatures", {"text": "x"}, token=ops_token).status == 422
+
+
+def test_an_owner_email_is_checked_as_an_email_and_required_because_the_password_is_emailed(client, ops_token):
+    not_email = client.post("/v1/ops/accounts", {**NEW_ACCOUNT, "owner": {"email": "not-an-email", "name": "A"}},
+                            token=ops_token)
+    assert (not_email.status, not_email.json["error"]["field"]) == (422, "owner.email")
+    assert not_email.json["error"]["message"] == "owner.email is not an email address"
+    a_phone = client.post("/v1/ops/accounts", {**NEW_ACCOUNT, "owner": {"email": "+8613800138000", "name": "A"}},
+                          token=ops_token)
+    assert a_phone.json["error"]["message"] == "owner.email is not an email address"
+    phone_only = client.post("/v1/ops/accounts", {**NEW_ACCOUNT, "owner": {"phone": "+8613800138000", "name": "A"}},
+                             token=ops_token)
+    assert (phone_only.status, phone_only.json["error"]["field"]) == (400, "owner.email")
+    assert phone_only.json["error"]["message"] == "owner.email is required: the initial password is emailed to it"
+
+
+def test_a_top_up_reference_over_the_limit_says_the_limit(client, ops_token, seeded):
+    topups = f"/v1/ops/accounts/{seeded.demo_account_id}/topups"
+    too_long = client.post(topups, {"amount": "1.00", "reference": "R" * 101}, token=ops_token)
+    assert (too_long.status, too_long.json["error"]["field"]) == (422, "reference")
+    assert too_long.json["error"]["message"] == "reference must be at most 100 characters"
+    missing = client.post(topups, {"amount": "1.00"}, token=ops_token)
+    assert (missing.status, missing.json["error"]["message"]) == (
+        400, "reference is required: the bank transfer's reference")
+    assert client.post(topups, {"amount": "1.00", "reference": 42}, token=ops_token).json["error"]["message"] == \
+        "reference must be a string"
+    assert client.post(topups, {"amount": "1.00", "reference": " " + "R" * 100 + " "}, token=ops_token).status == 201
+
+
+def test_amounts_and_prices_take_one_plain_decimal_format(client, ops_token, demo_token, seeded):
+    topups = f"/v1/ops/accounts/{seeded.demo_account_id}/topups"
+    for amount in ("1e3", " 10.00 ", "+10.00", "１０.００", "10.", ".5", "0", "0.00", "-1"):
+        topped = client.post(topups, {"amount": amount, "reference": f"ref {amount!r}"}, token=ops_token)
+        assert (topped.status, topped.json["error"]["field"]) == (422, "amount"), amount
+        priced = client.put("/v1/ops/prices/GB", {"price": amount}, token=ops_token)
+        assert (priced.status, priced.json["error"]["field"]) == (422, "price"), amount
+    assert client.get("/v1/balance", token=demo_token).json["balance"] == "100.00"  # nothing was booked
+    assert client.post(topups, {"amount": "10", "reference": "plain"}, token=ops_token).json["balance"] == "110.00"
+    assert client.put("/v1/ops/prices/GB", {"price": "0.045"}, token=ops_token).json["price"] == "0.0450"
+
+
+def test_a_china_service_code_binds_as_a_from_for_china_only(client, ops_token, seeded):
+    senders = f"/v1/ops/accounts/{seeded.demo_account_id}/senders"
+    code = "106" + "9" * 17  # the longest: 106 and 17 more digits
+    bound = client.post(senders, {"type": "number", "value": code, "countries": ["cn"]}, token=ops_token)
+    assert bound.status == 201 and (bound.json["value"], bound.json["countries"]) == (code, ["CN"])
+    abroad = client.post(senders, {"type": "number", "value": "10690000", "countries": ["CN", "HK"]}, token=ops_token)
+    assert (abroad.status, abroad.json["error"]["field"]) == (422, "countries")
+    assert "mainland China" in abroad.json["error"]["message"]
+    too_long = client.post(senders, {"type": "number", "value": code + "0", "countries": ["CN"]}, token=ops_token)
+    assert (too_long.status, too_long.json["error"]["field"]) == (422, "value")

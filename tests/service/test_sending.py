@@ -148,3 +148,17 @@ def test_concurrent_sends_never_overdraw(client, seeded):
     assert outcomes.count("ok") == 5, outcomes
     assert outcomes.count("InsufficientBalance") == 7, outcomes
     assert balance_micros(account.account_id) == 0 == ledger_sum(account.account_id)
+
+
+def test_a_china_service_code_is_a_from_for_china_only(client, seeded):
+    from chalicelib.services import catalog
+    code = "10690000123456789012"
+    catalog.add_sender(seeded.demo_account_id, {"type": "number", "value": code, "countries": ["CN"]})
+    ok = send(client, seeded, to="+8613800138000", text="【锦木科技】您的验证码是123456", **{"from": code})
+    assert ok.status == 202, ok
+    assert get_message(ok.json["message_id"]).sender == code
+    abroad = send(client, seeded, **{"from": code})
+    assert (abroad.status, abroad.json["error"]["field"]) == (422, "from")
+    assert abroad.json["error"]["message"] == "from must be 3-15 digits when numeric"
+    full_width = send(client, seeded, **{"from": "４４７４００１２３４５６"})  # digits, but not ASCII ones
+    assert (full_width.status, full_width.json["error"]["field"]) == (422, "from")

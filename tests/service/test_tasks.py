@@ -167,6 +167,21 @@ def test_an_edit_keeps_the_from_it_does_not_change(client, demo_token):
     assert bound["from"] == {"GB": "JMCDemo"}
 
 
+def test_an_edit_with_fields_that_cannot_change_names_a_few_and_echoes_no_long_key(client, demo_token):
+    upload_id = _upload(client, demo_token, uk_numbers(1))
+    task = new_task(client, demo_token, upload_id, send_at=iso(utcnow() + timedelta(hours=1))).json
+    long_key = "k" * 5000
+    reply = client.patch(f"/v1/tasks/{task['task_id']}", {long_key: 1, "content": "b"}, token=demo_token)
+    assert (reply.status, reply.json["error"]["field"]) == (400, "body")
+    message = reply.json["error"]["message"]
+    assert message.startswith('body has fields that cannot be changed: "' + "k" * 40 + '…" (editable: name, content')
+    assert len(message) < 300
+    many = client.patch(f"/v1/tasks/{task['task_id']}", {f"field{i}": 1 for i in range(10)}, token=demo_token)
+    assert many.json["error"]["message"].startswith(
+        'body has fields that cannot be changed: "field0", "field1", "field2" and 7 more (editable: ')
+    assert client.get(f"/v1/tasks/{task['task_id']}", token=demo_token).json["content"] == "Hello from JMC"
+
+
 def test_a_sending_task_cannot_be_edited_paused_or_cancelled(client, demo_token, small_chunks):
     task = new_task(client, demo_token, _upload(client, demo_token, uk_numbers(5))).json
     assert task["status"] == "sending"
@@ -347,3 +362,18 @@ def test_a_refund_booked_after_a_receipt_beat_the_worker_comes_off_the_task_cost
     assert (counters["failed"], counters["submitted"]) == (2, 2), counters
     assert counters["cost"] == format_amount(charged), counters
     assert ledger_sum(seeded.demo_account_id) == _balance(seeded.demo_account_id)
+
+
+def test_a_china_service_code_is_a_from_for_domestic_tasks(client, demo_token, ops_token, seeded):
+    from chalicelib.services import catalog
+    code = "10690000123456789012"
+    catalog.add_sender(seeded.demo_account_id, {"type": "number", "value": code, "countries": ["CN"]})
+    upload_id = _upload(client, demo_token, ["8613800138000"], kind="domestic")
+    template = client.post("/v1/templates", {"name": "通知", "content": "您的订单已发货", "kind": "domestic"},
+                           token=demo_token).json
+    client.post(f"/v1/ops/templates/{template['id']}/approve", {}, token=ops_token)
+    accepted = new_task(client, demo_token, upload_id, kind="domestic", template_id=template["id"],
+                        signature_id=_signature_id(seeded), content=None, send_at=iso(utcnow() + timedelta(hours=1)),
+                        **{"from": code})
+    assert accepted.status == 201, accepted
+    assert accepted.json["from"] == {"CN": code}

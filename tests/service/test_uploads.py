@@ -165,3 +165,34 @@ def test_a_presigned_upload_names_unpriced_countries_once_parsed(client, app, de
     handler(app, "parse_uploaded_numbers")(object_created(key), None)
     body = client.get(f"/v1/uploads/{reply.json['upload_id']}", token=demo_token).json
     assert body["status"] == "ready" and body["unpriced_countries"] == {"FR": 1}
+
+
+def test_a_file_name_over_200_characters_is_refused_with_the_limit_either_way_in(client, demo_token):
+    long_name = "n" * 4996 + ".csv"
+    direct = upload(client, demo_token, csv_file(["+447400100001"]), filename=long_name)
+    presigned = client.post("/v1/uploads/presign", {"kind": "international", "filename": long_name}, token=demo_token)
+    for reply in (direct, presigned):
+        assert (reply.status, reply.json["error"]["field"]) == (422, "filename"), reply
+        assert reply.json["error"]["message"] == "filename must be at most 200 characters"
+    assert list(Upload.scan()) == []
+    fits = "n" * 196 + ".csv"
+    assert upload(client, demo_token, csv_file(["+447400100001"]), filename=fits).json["filename"] == fits
+    assert client.post("/v1/uploads/presign", {"kind": "international", "filename": f" {fits} "},
+                       token=demo_token).json["filename"] == fits
+
+
+def test_a_file_name_with_control_characters_is_refused(aws):
+    from chalicelib.errors import FieldError
+    from chalicelib.services import uploads
+    with pytest.raises(FieldError) as caught:
+        uploads.filename_field("list\n.csv")
+    assert caught.value.message == "filename must not contain control characters"
+
+
+def test_a_formula_without_a_saved_result_is_reported_as_a_bad_row(client, demo_token):
+    body = upload(client, demo_token, xlsx_file(["+447400100001", '="44"&"7400100002"'])).json
+    assert (body["total_rows"], body["valid"], body["invalid"]) == (2, 1, 1)
+    assert body["message"] == "检测到异常数据1条"
+    report = requests.get(body["invalid_report_url"], timeout=5)
+    rows = list(load_workbook(io.BytesIO(report.content), read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert rows[1] == (3, '="44"&"7400100002"', numbers.FORMULA_WITHOUT_RESULT)

@@ -538,3 +538,30 @@ def test_cloud_stages_refuse_every_non_public_address(monkeypatch, url):
 
 def test_the_local_stage_allows_plain_http_to_loopback(aws):
     assert webhooks.check_url("http://127.0.0.1:8080/hook") == "http://127.0.0.1:8080/hook"
+
+
+@pytest.mark.parametrize("url", ["https://exa mple.com/hook", "https://example.com /hook", "https://exa<mple>.com/",
+                                 "https://exa%20mple.com/", "https://-example.com/", "https://example..com/",
+                                 "https://exa\u200bmple.com/",
+                                 "https://[::1/hook", "https://example.com:99999/", "https://example.com:port/",
+                                 "https://example.com/a b", "https://example.com/\x00"])
+def test_hosts_with_spaces_or_invalid_characters_are_refused(client, seeded, ops_token, url):
+    reply = client.put(f"/v1/ops/accounts/{seeded.demo_account_id}/webhook", {"url": url}, token=ops_token)
+    assert (reply.status, reply.json["error"]["field"]) == (422, "url"), reply
+    assert webhooks.get_config(seeded.demo_account_id) is None
+
+
+def test_credentials_in_a_url_are_refused_and_never_shown_back(client, seeded, ops_token):
+    for url in ("https://user:s3cret@hooks.example.com/x", "https://user@hooks.example.com/x",
+                "https://:s3cret@hooks.example.com/x"):
+        reply = client.put(f"/v1/ops/accounts/{seeded.demo_account_id}/webhook", {"url": url}, token=ops_token)
+        assert (reply.status, reply.json["error"]["field"]) == (422, "url"), url
+        assert "s3cret" not in reply.body.decode() and "hooks.example.com" not in reply.body.decode()
+    assert webhooks.get_config(seeded.demo_account_id) is None
+
+
+def test_urls_with_ordinary_hosts_ports_and_queries_are_taken(aws):
+    for url in ("https://hooks.example.com/x?a=1&b=%20", "http://127.0.0.1:8080/hook", "https://[2001:db8::1]:8443/x",
+                "https://xn--bcher-kva.example/hook", "https://Hooks.Example.COM./x"):
+        assert webhooks.check_url(url) == url
+    assert webhooks.check_url("https://bücher.example/hook") == "https://bücher.example/hook"

@@ -50,3 +50,23 @@ def test_initial_passwords_are_strong_and_random():
     assert len(passwords) == 20
     for p in passwords:
         rules.check_password_strength(p)
+
+
+@pytest.mark.parametrize("value, reason", [(None, "is required"), ("  ", "is required"),
+                                           (12345, "must be a string: an email address or a phone number"),
+                                           (["demo@jmc.local"], "must be a string: an email address or a phone number"),
+                                           ("a@b", "is not an email address")])
+def test_a_login_that_is_not_one_says_why(value, reason):
+    with pytest.raises(IdentityError) as caught:
+        rules.normalise_login(value)
+    assert str(caught.value) == reason
+
+
+def test_an_email_field_takes_an_email_only():
+    assert rules.normalise_email(" Ann@Acme.Example ") == rules.Login("ann@acme.example", "email")
+    for value, reason in (("not-an-email", "is not an email address"), ("+8613800138000", "is not an email address"),
+                          ("a" * 250 + "@b.cc", "is not an email address"), (None, "is required"),
+                          (7, "must be a string: an email address")):
+        with pytest.raises(IdentityError) as caught:
+            rules.normalise_email(value)
+        assert str(caught.value) == reason, value

@@ -78,15 +78,23 @@ def test_default_range_is_the_last_seven_days_without_reading_the_zone():
     assert parse_range(None, "2026-02-01T00:00:00Z", no_zone, now=NOW) == (end - timedelta(days=7), end)
 
 
-@pytest.mark.parametrize("start, end, field", [
-    ("2026-03-05T00:00:00Z", "2026-03-04T00:00:00Z", "start"),  # start after end
-    ("2025-01-01T00:00:00Z", None, "start"),  # more than 92 days before now
-    ("2026-01-01T00:00:00Z", "2026-04-03T00:00:01Z", "start"),
+@pytest.mark.parametrize("start, end, message", [
+    ("2026-03-05T00:00:00Z", "2026-03-04T00:00:00Z", "end must be after start"),
+    ("2026-03-04T00:00:00Z", "2026-03-04T00:00:00Z", "end must be after start"),  # [t, t) is empty
+    ("2026-03-02", "2026-03-01", "end must be after start"),  # a bare end is exclusive of the next day
+    ("2026-03-16T00:00:00Z", None, "start must be before now (end defaults to now)"),
+    ("2025-01-01T00:00:00Z", None, "start must be at most 92 days before now (end defaults to now)"),
+    ("2026-01-01T00:00:00Z", "2026-04-03T00:00:01Z", "start must be at most 92 days before end"),
 ])
-def test_ranges_out_of_bounds_name_the_field(start, end, field):
+def test_ranges_out_of_bounds_say_why(start, end, message):
     with pytest.raises(FieldError) as caught:
         parse_range(start, end, shanghai, now=NOW)
-    assert caught.value.field == field
+    assert (caught.value.status, caught.value.message) == (422, message)
+
+
+def test_a_range_of_one_bare_date_is_that_whole_day():
+    assert parse_range("2026-03-01", "2026-03-01", shanghai, now=NOW) == (
+        datetime(2026, 2, 28, 16, 0, tzinfo=UTC), datetime(2026, 3, 1, 16, 0, tzinfo=UTC))
 
 
 def test_a_range_of_exactly_92_days_is_allowed():

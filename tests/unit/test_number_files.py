@@ -116,3 +116,68 @@ def test_bad_rows_report_is_an_xlsx_with_the_seed_columns():
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows == [numbers.BAD_ROWS_HEADER, (5, "hello", "号码格式错误")]
     assert numbers.BAD_ROWS_FILE == "异常数据.xlsx"
+
+
+def test_numbers_written_with_the_00_international_prefix_are_read():
+    result, valid, bad = _parse(_xlsx(["00447400123486", "008613800138000"]), "numbers.xlsx")
+    assert sorted(valid) == [("+447400123486", "GB"), ("+8613800138000", "CN")] and bad == []
+    domestic, valid, bad = _parse(_xlsx(["008613800138000", "00447400123486", "13800138001"]), "n.xlsx", "domestic")
+    assert sorted(valid) == [("+8613800138000", "CN"), ("+8613800138001", "CN")]
+    assert [(row, value, reason) for row, value, reason in bad] == [(3, "00447400123486", numbers.NOT_DOMESTIC)]
+
+
+def _edited_sheet(xlsx: io.BytesIO, edit) -> io.BytesIO:
+    """The workbook with its first sheet's XML passed through ``edit`` (text → text)."""
+    import zipfile
+    source, out = zipfile.ZipFile(xlsx), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = edit(data.decode()).encode()
+            target.writestr(item, data)
+    out.seek(0)
+    return out
+
+
+def _with_saved_results(xlsx: io.BytesIO, results: dict[str, str]) -> io.BytesIO:
+    """The workbook with each formula cell in ``results`` (coordinate → value) given the saved
+    result Excel writes on save (openpyxl writes formulas without one)."""
+    def save_results(text: str) -> str:
+        for coordinate, value in results.items():
+            head, _, tail = text.partition(f'<c r="{coordinate}">')
+            formula, _, rest = tail.partition("<v />")
+            text = f'{head}<c r="{coordinate}">{formula}<v>{value}</v>{rest}'
+        return text
+    return _edited_sheet(xlsx, save_results)
+
+
+def test_a_formula_saved_without_its_result_is_a_bad_row_not_an_empty_one():
+    data = _xlsx(["447400123456", '=B3&""', None, "=CONCATENATE(\"44\",\"7400123457\")"])
+    result, valid, bad = _parse(data, "numbers.xlsx")
+    assert valid == [("+447400123456", "GB")]
+    assert (result.total_rows, result.valid, result.invalid) == (3, 1, 2)
+    assert [(row, value) for row, value, _ in bad] == [(3, '=B3&""'), (5, '=CONCATENATE("44","7400123457")')]
+    assert bad[0][2] == numbers.FORMULA_WITHOUT_RESULT and "公式" in bad[0][2] and "formula" in bad[0][2]
+    assert result.message == "检测到异常数据2条"
+
+
+def test_a_formula_saved_with_its_result_is_read_as_that_result():
+    data = _with_saved_results(_xlsx(['="44"&"7400123456"', "=8613800138000*1"]),
+                               {"A2": "447400123456", "A3": "8613800138000"})
+    result, valid, bad = _parse(data, "numbers.xlsx")
+    assert sorted(valid) == [("+447400123456", "GB"), ("+8613800138000", "CN")] and bad == []
+
+
+def test_rows_past_a_sheet_s_declared_dimension_are_read():
+    """Some programs write a dimension smaller than the sheet; openpyxl's read-only rows stop
+    at it, and the numbers after it would be lost without a word."""
+    book = Workbook()
+    for value in (numbers.HEADER, "447400123450", "447400123451", "447400123452"):
+        book.active.append([value])
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    data = _edited_sheet(out, lambda text: text.replace('<dimension ref="A1:A4" />', '<dimension ref="A1:A2" />'))
+    result, valid, _ = _parse(data, "numbers.xlsx")
+    assert result.valid == 3 and len(valid) == 3

@@ -57,3 +57,17 @@ def test_countries_and_sender_ids():
     for bad in ("12345", "TOO-LONG-SENDER", ""):
         with pytest.raises(CountryError):
             check_sender_id(bad)
+
+
+@pytest.mark.parametrize("text, e164", [("00447400123486", "+447400123486"), ("0044 7400 123486", "+447400123486"),
+                                        ("008613800138000", "+8613800138000"), (" 0085291234567", "+85291234567")])
+def test_a_leading_00_is_the_international_prefix(text, e164):
+    assert parse_phone(text).e164 == e164
+    assert parse_phone(text, default_region="CN").e164 == e164  # 00 is also mainland China's own prefix
+
+
+def test_a_leading_00_still_needs_a_country_code_after_it():
+    with pytest.raises(PhoneNumberError, match="unknown country code"):
+        parse_phone("00999 1234567")
+    with pytest.raises(PhoneNumberError):
+        parse_phone("00")
