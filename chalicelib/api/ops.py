@@ -102,7 +102,7 @@ def set_price(country):
 def delete_price(country):
     operator(bp.current_request)
     code = catalog.country_field(country)
-    account_id = query(bp.current_request).get("account_id")
+    account_id = _account_param()
     if not catalog.delete_price(code, account_id):
         raise NotFound("Price")
     return Response(body="", status_code=204)
@@ -111,7 +111,7 @@ def delete_price(country):
 @bp.route("/v1/ops/prices", methods=["GET"])
 def list_prices():
     operator(bp.current_request)
-    account_id = query(bp.current_request).get("account_id")
+    account_id = _account_param()
     return {"account_id": account_id,
             "prices": [{"country": p.country, "price": format_amount(int(p.price_micros), 4)}
                        for p in catalog.prices(account_id)]}
@@ -135,8 +135,18 @@ def _rule(rule) -> dict:
             "sender_id_allowed": rule.sender_id_allowed}
 
 
+def _account_param() -> str | None:
+    """The ``account_id`` query parameter, checked when given: an empty one must not fall back
+    to the default price list (a DELETE would remove a default price)."""
+    account_id = query(bp.current_request).get("account_id")
+    if account_id is not None:
+        _account_field(account_id)
+    return account_id
+
+
 def _account_field(account_id: object) -> None:
-    if not isinstance(account_id, str) or account_store.get_account(account_id) is None:
+    # An empty id is checked here, not sent to DynamoDB (which refuses an empty key: a 500).
+    if not isinstance(account_id, str) or not account_id or account_store.get_account(account_id) is None:
         raise FieldError("account_id", "is not an existing account")
 
 

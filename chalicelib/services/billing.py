@@ -26,7 +26,7 @@ from ..domain.ids import sortable_id
 from ..domain.money import MoneyError, parse_amount
 from ..errors import AccountInactive, Conflict, FieldError, InsufficientBalance, JmcError, missing_or_invalid
 from ..store.accounts import PROFILE, Account, get_account
-from ..store.base import transaction
+from ..store.base import cancelled_by_condition, transaction
 from ..store.ledger import ENTRY_PREFIX, LedgerEntry, ReferenceMarker, entries_page, reference_key
 from ..store.messages import Message, settle_reserved
 from ..store.tasks import count
@@ -113,7 +113,9 @@ def top_up(account: Account, amount_micros: int, reference: object, actor: str) 
             tx.update(account, actions=[Account.balance_micros.add(amount_micros)], condition=Account.pk.exists())
             tx.save(entry, condition=LedgerEntry.entry_id.does_not_exist())
             tx.save(marker, condition=ReferenceMarker.entry_id.does_not_exist())
-    except TransactWriteError:
+    except TransactWriteError as exc:
+        if not cancelled_by_condition(exc):  # throttled, or a clash: not the reference's fault
+            raise
         raise Conflict("a top-up with this reference was already recorded", "reference") from None
     return entry
 

@@ -107,12 +107,12 @@ def _normalise_numbers(numbers: object) -> tuple[list[str], list[dict], int]:
     if len(numbers) > MAX_NUMBERS_PER_REQUEST:
         raise FieldError("numbers", f"must hold at most {MAX_NUMBERS_PER_REQUEST} numbers per request "
                                     f"(got {len(numbers)})")
+    wrong_type = next((n for n, raw in enumerate(numbers) if not isinstance(raw, str)), None)
+    if wrong_type is not None:  # not a phone number written wrong: a request built wrong
+        raise FieldError(f"numbers[{wrong_type}]", "must be a string (a phone number)")
     valid: dict[str, None] = {}  # an ordered set
     invalid, repeats = [], 0
     for raw in numbers:
-        if not isinstance(raw, str):
-            invalid.append({"value": raw, "reason": "must be a string"})
-            continue
         try:
             e164 = parse_phone(raw).e164
         except PhoneNumberError as exc:

@@ -47,6 +47,12 @@ def validate_timezone(value: object, field: str = "timezone") -> str:
     return value
 
 
+def _given(data: dict, field: str, default: str) -> object:
+    """``data[field]``, or ``default`` when it is left out or null."""
+    value = data.get(field)
+    return default if value is None else value
+
+
 def _currency(value: object) -> str:
     if not isinstance(value, str) or value not in CURRENCIES:
         raise FieldError("currency", f"must be one of {', '.join(sorted(CURRENCIES))}")
@@ -83,8 +89,9 @@ def _email(value: object, field: str) -> str:
 def create_account(data: dict, actor: str) -> tuple[Account, NewUser]:
     """Create an account with its owner; the owner's initial password is emailed."""
     name = _text(data.get("name"), "name")
-    timezone = validate_timezone(data.get("timezone") or "Asia/Shanghai")
-    currency = _currency(data.get("currency") or "USD")
+    # Left out (or null) takes the default; anything given must be valid ("" and {} are not).
+    timezone = validate_timezone(_given(data, "timezone", "Asia/Shanghai"))
+    currency = _currency(_given(data, "currency", "USD"))
     email, owner_name, phone = _user_fields(data.get("owner"), "owner.")
     account = Account(new_id("acc"), PROFILE, name=name, timezone=timezone, currency=currency,
                       created_at=iso(utcnow()), balance_micros=0)
@@ -103,9 +110,9 @@ def create_bare_account(name: str, *, operator: bool = False) -> Account:
 
 def add_user(account: Account, data: dict, *, role_field: str = "role") -> NewUser:
     email, name, phone = _user_fields(data, "")
-    role = data.get(role_field, "member")
+    role = _given(data, role_field, "member")
     allowed = {"operator"} if account.is_operator else ROLES
-    if role not in allowed:
+    if not isinstance(role, str) or role not in allowed:
         raise FieldError(role_field, f"must be one of {', '.join(sorted(allowed))}")
     new_user = _build_user(account.account_id, email, name, phone, role)
     _commit_users(new_user)

@@ -1,6 +1,8 @@
 """Operators' API: accounts, users, top-ups, prices, country rules, senders, signatures."""
 from __future__ import annotations
 
+import pytest
+
 from tests.service.helpers import initial_password, login
 
 NEW_ACCOUNT = {"name": "Acme Ltd", "timezone": "Europe/London", "currency": "GBP",
@@ -195,3 +197,56 @@ def test_a_china_service_code_binds_as_a_from_for_china_only(client, ops_token, 
     assert "mainland China" in abroad.json["error"]["message"]
     too_long = client.post(senders, {"type": "number", "value": code + "0", "countries": ["CN"]}, token=ops_token)
     assert (too_long.status, too_long.json["error"]["field"]) == (422, "value")
+
+
+# --- what the fuzzer found (issue 13) ---------------------------------------------------------
+
+@pytest.mark.parametrize("value", [{}, [], 0, False, ""])
+def test_optional_account_settings_of_the_wrong_kind_are_refused_not_defaulted(client, ops_token, value):
+    for field in ("currency", "timezone"):
+        body = {"name": "Typed Co", "owner": {"email": f"t-{field}@typed.example", "name": "T"}, field: value}
+        reply = client.post("/v1/ops/accounts", body, token=ops_token)
+        assert (reply.status, reply.json["error"]["field"]) == (422, field), reply
+
+
+@pytest.mark.parametrize("role", [{}, [], 7, None])
+def test_a_role_that_is_not_a_string_is_refused(client, ops_token, seeded, role):
+    body = {"email": "role@demo.example", "name": "R", "role": role}
+    reply = client.post(f"/v1/ops/accounts/{seeded.demo_account_id}/users", body, token=ops_token)
+    if role is None:  # null is "left out": the default role
+        assert reply.status == 201 and reply.json["role"] == "member"
+    else:
+        assert (reply.status, reply.json["error"]["field"]) == (422, "role"), reply
+
+
+def test_an_empty_account_id_on_prices_is_refused_and_never_reaches_the_default_list(client, ops_token):
+    assert client.put("/v1/ops/prices/NZ", {"price": "0.05"}, token=ops_token).status == 200
+    refused = client.put("/v1/ops/prices/NZ", {"price": "0.07", "account_id": ""}, token=ops_token)
+    assert (refused.status, refused.json["error"]["field"]) == (422, "account_id"), refused
+    assert client.delete("/v1/ops/prices/NZ?account_id=", token=ops_token).status == 422
+    assert client.get("/v1/ops/prices?account_id=", token=ops_token).status == 422
+    defaults = client.get("/v1/ops/prices", token=ops_token).json["prices"]
+    assert {"country": "NZ", "price": "0.0500"} in defaults
+
+
+def test_a_top_up_that_fails_on_aws_is_not_reported_as_a_used_reference(client, ops_token, seeded, monkeypatch):
+    from pynamodb.exceptions import TransactWriteError
+
+    from chalicelib.store import base
+
+    class Throttled:
+        def __enter__(self):
+            return self
+
+        def update(self, *args, **kwargs):
+            pass
+
+        save = update
+
+        def __exit__(self, *exc):
+            raise TransactWriteError("throttled")
+    monkeypatch.setattr(base, "transaction", Throttled)
+    monkeypatch.setattr("chalicelib.services.billing.transaction", Throttled)
+    reply = client.post(f"/v1/ops/accounts/{seeded.demo_account_id}/topups",
+                        {"amount": "5.00", "reference": "THROTTLED-1"}, token=ops_token)
+    assert reply.status == 500 and reply.json["error"]["code"] == "internal_error", reply
