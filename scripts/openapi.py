@@ -141,7 +141,8 @@ MONEY_IN = matching_none_of(
 )
 COUNTRY = ref("Country")
 COUNTRIES = array_of(COUNTRY, minItems=1)
-PHONE = string(format="phone", pattern=r"^\+[1-9]\d{6,14}$", description="E.164, e.g. +447400123456",
+PHONE = string(format="phone", pattern=r"^(\+|00)?[1-9]\d{6,14}$",
+               description="international format: +447400123456, 00447400123456 or 447400123456 (read as E.164)",
                example="+447400123456")
 LOGIN_PHONE = string(format="login-phone", pattern=r"^\+(86|852|853|886|65)\d{7,11}$",
                      description="E.164; a mainland China, Hong Kong, Macau, Taiwan or Singapore number",
@@ -149,14 +150,16 @@ LOGIN_PHONE = string(format="login-phone", pattern=r"^\+(86|852|853|886|65)\d{7,
 EMAIL = string(format="email", maxLength=254)
 SENDER_ID = string(pattern=r"^[A-Za-z0-9 ]*[A-Za-z][A-Za-z0-9 ]*$", maxLength=11,
                    description="1-11 letters, digits or spaces with at least one letter", example="JMCDemo")
-NUMERIC_FROM = string(pattern=rf"^\+?\d{{3,{sending.NUMERIC_FROM_MAX}}}$")
-FROM = string(anyOf=[NUMERIC_FROM, SENDER_ID],
-              description="a number (3-15 digits) or a Sender ID "
-                          "(1-11 letters, digits or spaces with at least one letter)")
+NUMERIC_FROM = string(pattern=rf"^\+?[0-9]{{3,{sending.NUMERIC_FROM_MAX}}}$")
+SERVICE_CODE = string(pattern=r"^106[0-9]{1,17}$", description="a mainland China service code: to CN only")
+FROM = string(anyOf=[NUMERIC_FROM, SERVICE_CODE, SENDER_ID],
+              description="a number (3-15 ASCII digits), a China service code (106 and up to 17 more digits, "
+                          "to CN only) or a Sender ID (1-11 letters, digits or spaces with at least one letter)")
 URL = string(format="uri", pattern=r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\s]", maxLength=2048,
-             description="an absolute http(s) URL (https and a public host on cloud stages)")
-FILENAME = string(pattern=r"\.([Xx][Ll][Ss][Xx]|[Cc][Ss][Vv])\s*$", example="numbers.xlsx",
-                  description="ends in .xlsx or .csv")
+             description="an absolute http(s) URL with a valid host, no user:password@, no spaces or control "
+                         "characters (https and a public host on cloud stages)")
+FILENAME = string(pattern=r"\.([Xx][Ll][Ss][Xx]|[Cc][Ss][Vv])\s*$", example="numbers.xlsx", maxLength=200,
+                  description="ends in .xlsx or .csv; at most 200 characters")
 KIND = string(enum=["international", "domestic"])
 ENCODING = string(enum=["GSM-7", "UCS-2"])
 NEW_PASSWORD = matching_none_of(
@@ -168,8 +171,9 @@ SIGNATURE_TEXT = string(pattern=r"^\s*【?\s*[^【】\s][^【】]{0,18}[^【】\
 RECEIPT_STATUS = string(enum=sorted(message_status.RECEIPT_STATUSES))
 BLACKLIST_APP = string(description="required for a portal user; "
                                    "optional for an app calling with its own key (its own id or left out)")
-CURSOR = string(description="opaque: pass back a next_cursor this API returned (anything else is a 400); "
-                            "empty or left out: the first page")
+CURSOR = string(maxLength=2048,
+                description="opaque: pass back a next_cursor this list returned to this caller (anything else is "
+                            "a 400 on cursor); empty or left out: the first page")
 LIMIT = integer(minimum=1, maximum=200)
 
 
@@ -269,7 +273,13 @@ TASK_COMPONENTS = {
         "countries": map_of(integer(), example={"GB": 9000, "US": 1000}),
         "message": string(nullable=True, example="检测到异常数据12条"),
         "invalid_report_url": string(nullable=True,
-                                     description="presigned download of 异常数据.xlsx (row, value, reason)"),
+                                     description="presigned download of 异常数据.xlsx (row, value, reason; a formula "
+                                                 "cell saved without its result is a bad row)"),
+        "unpriced_countries": map_of(integer(), example={"FR": 3},
+                                     description="valid numbers in countries this account has no price for: a task "
+                                                 "with the list is refused until they are priced ({} when none)"),
+        "unpriced_message": object_with(strings("en", "zh"), nullable=True,
+                                        description="the same, said in words (null when none)"),
         "progress": UPLOAD_PROGRESS,
         "created_at": date_time(),
         "parsed_at": date_time(nullable=True),
@@ -312,7 +322,7 @@ COMPONENTS = {**BASIC_COMPONENTS, **ACCOUNT_COMPONENTS, **SENDING_SETUP_COMPONEN
 # --- request bodies, by view --------------------------------------------------------------------
 
 OWNER = object_with({
-    "email": EMAIL,
+    "email": {**EMAIL, "description": "required: the initial password is emailed to it"},
     "name": text(maxLength=100),
     "phone": {"anyOf": [LOGIN_PHONE, string(maxLength=0)], "nullable": True,
               "description": LOGIN_PHONE["description"] + "; optional (empty or null: none)"},
@@ -359,7 +369,10 @@ OPERATOR_BODIES = {
                                          description="never true for CN and US (numeric senders only)")},
                                     description="the country is the path's; a field left out keeps its value"),
     "add_sender": {"oneOf": [
-        object_with({"type": string(enum=["number"]), "value": PHONE, "countries": COUNTRIES},
+        object_with({"type": string(enum=["number"]),
+                     "value": string(anyOf=[PHONE, SERVICE_CODE],
+                                     description="a phone number, or a China service code with countries [CN]"),
+                     "countries": COUNTRIES},
                     ["type", "value", "countries"]),
         object_with({"type": string(enum=["sender_id"]), "value": SENDER_ID,
                      "countries": {**COUNTRIES, "description": "countries whose rule allows Sender IDs"}},
@@ -371,7 +384,8 @@ OPERATOR_BODIES = {
 }
 
 CUSTOMER_BODIES = {
-    "create_app": object_with({"name": text(maxLength=64)}, ["name"]),
+    "create_app": object_with({"name": text(maxLength=64, description="1-64 characters, no control characters")},
+                              ["name"]),
     "create_template": object_with(
         {"name": text(maxLength=64), "content": text(maxLength=1000),
          "kind": {**KIND, "description": "default international"}},
@@ -451,13 +465,17 @@ FORM_BODIES = {"vonage_send", "vonage_dlr_post"}  # Vonage's own API: form-encod
 
 AUDIT_EVENT = object_with({**strings("id", "action", "actor"), "target": string(nullable=True),
                            "created_at": date_time()})
-OUTBOX_MESSAGE = object_with({"channel": string(enum=["email", "sms"]),
-                              **strings("id", "to", "from", "subject", "body", "sent_at")})
+OUTBOX_MESSAGE = object_with({"channel": string(enum=["email", "sms"]), **strings("id", "to", "from"),
+                              "subject": string(description="emails only"), "body": string(),
+                              "sent_at": date_time(description="when SES or the carrier took it")})
 PRESIGNED_POST = object_with({"url": string(), "fields": map_of(string()), "expires_in": integer(),
                               "max_bytes": integer()},
                              description="POST multipart/form-data to url with fields, then the file as 'file'")
-VONAGE_STATUS = string(description="Vonage status code: 0 ok, 2 missing params, 3 invalid params, 4 bad credentials, "
-                                   "7 barred (blacklisted), 9 no credit, 12 too long, 15 invalid sender")
+VONAGE_STATUS = string(description="Vonage status code: 0 ok, 1 throttled, 2 missing params, 3 invalid params (a body "
+                                   "over 1 MiB, nested over 32 levels, or a bad string in a parameter), 4 bad "
+                                   "credentials, 5 internal error, 6 invalid message (a lone surrogate or a control "
+                                   "character in text), 7 barred (blacklisted), 8 account barred, 9 no credit, "
+                                   "12 too long, 15 invalid sender, 23 invalid callback URL")
 VONAGE_MESSAGE = object_with({"to": string(), "message-id": string(), "status": VONAGE_STATUS,
                               **strings("error-text", "remaining-balance", "message-price", "network", "client-ref")})
 BLACKLIST_REFUSAL = object_with({"value": {"description": "the item as sent (any JSON value)"}, "reason": string()})
@@ -471,8 +489,8 @@ RESPONSE_SCHEMAS = {
                        "currency": string(), "timezone": string()}),
     # apps and the account's own records
     **dict.fromkeys(("create_app", "get_app"), ref("App")),
-    "list_apps": object_with({"apps": array_of(ref("App"))},
-                             description="every app of the account, disabled ones too (not paged)"),
+    "list_apps": {**page_of("apps", ref("App")),
+                  "description": "the account's apps in id order, disabled ones too"},
     "reveal_secret": object_with({"app_secret": string()}),
     "audit_events": page_of("events", AUDIT_EVENT),
     "balance": object_with({"balance": MONEY, "currency": string()}),
@@ -493,12 +511,12 @@ RESPONSE_SCHEMAS = {
     "list_signatures": page_of("signatures", ref("Signature")),
     # the local stage and the description itself
     "info": object_with(strings("api_url", "aws_endpoint_url", "carrier_url")),
-    "outbox": object_with({"to": string(), "messages": array_of(OUTBOX_MESSAGE)}),
+    "outbox": object_with({"to": string(), "messages": array_of(OUTBOX_MESSAGE, description="newest first")}),
     "openapi": {"type": "object"},
     # templates
     **dict.fromkeys(("create_template", "get_template", "update_template", "approve_template", "reject_template"),
                     ref("Template")),
-    "list_templates": object_with({"templates": array_of(ref("Template"))}),
+    "list_templates": {**page_of("templates", ref("Template")), "description": "in id order"},
     "ops_pending_templates": object_with({"templates": array_of(extended("Template", {"account_id": string()}))}),
     # webhooks
     **dict.fromkeys(("ops_set_webhook", "get_webhook", "update_webhook"), ref("Webhook")),
@@ -547,15 +565,17 @@ IDEMPOTENT_ADDS = {
 }
 
 ERROR_DESCRIPTIONS = {
-    "400": "Malformed JSON or a missing field",
+    "400": "Malformed JSON, a missing field, a body nested deeper than 32 levels or a string holding a lone "
+           "UTF-16 surrogate (the field is named)",
     "401": "Missing or invalid credentials",
     "402": "Balance too low (insufficient_balance)",
     "403": "Not allowed for this caller",
     "404": "Not found (or another account's)",
     "409": "Conflict",
-    "413": "Body too large (payload_too_large)",
-    "415": "Unsupported Content-Type (JSON bodies need application/json)",
-    "422": "A field has an invalid value",
+    "413": "Body too large (payload_too_large): over 1 MiB of JSON",
+    "415": "Unsupported Content-Type: a JSON body is sent as application/json or without a Content-Type",
+    "422": "A field has an invalid value (a control character counts; tab, CR and LF only in the free-text "
+           "fields text, content and reason)",
     "429": "Too many attempts; see Retry-After",
 }
 # The errors an operation lists, besides those every operation of its kind has (see error_codes).
@@ -584,7 +604,8 @@ ERRORS_BY_VIEW = {
     "list_templates": ("400",),  # a kind that is neither international nor domestic
     "outbox": ("400",),  # to left out
 }
-CARRIER_ERRORS = ("400", "401")  # a delivery receipt that cannot be read; a signature that does not verify
+# A delivery receipt that cannot be read, or holds a control character; a signature that does not verify.
+CARRIER_ERRORS = ("400", "401", "422")
 PUBLIC_MODULES = {"health", "docs", "auth", "local"}  # no credentials asked
 
 
@@ -599,7 +620,8 @@ QUERY_PARAMETERS = {  # view → its query parameters, in the order listed, and 
     "audit_events": PAGE,
     "list_prices": {"account_id": string()},
     "delete_price": {"account_id": string()},
-    "list_templates": {"kind": KIND},
+    "list_templates": {"kind": KIND, **PAGE},
+    "list_apps": PAGE,
     "list_webhook_deliveries": {"message_id": string(), "status": string(enum=list(DELIVERY_STATUSES)), **PAGE},
     "list_messages": {
         "type": or_empty(string(enum=list(sending.MESSAGE_TYPES))),
@@ -610,7 +632,8 @@ QUERY_PARAMETERS = {  # view → its query parameters, in the order listed, and 
         "status": or_empty(string(enum=list(message_log.STATUSES))),
         "start": or_empty(DATE_OR_DATE_TIME, "inclusive; default 7 days before end; a date is its whole day; "
                                              "empty: the default"),
-        "end": or_empty(DATE_OR_DATE_TIME, "exclusive; default now; at most 92 days after start; empty: the default"),
+        "end": or_empty(DATE_OR_DATE_TIME, "exclusive; after start (422 otherwise); default now; at most 92 days "
+                                           "after start; empty: the default"),
         **PAGE,
     },
     "list_blacklisted_numbers": {
@@ -757,7 +780,7 @@ def request_body(route: Route) -> Schema | None:
 
 def error_codes(route: Route) -> list[str]:
     if route.module == "carrier_webhooks":
-        codes = set(CARRIER_ERRORS)
+        codes = set(CARRIER_ERRORS) | ({"413"} if route.method == "POST" else set())
     elif route.name == "vonage_send":
         codes = set()  # always HTTP 200 with a Vonage status, once the body could be read
     else:
@@ -771,7 +794,9 @@ def api_error_codes(route: Route) -> set[str]:
     """The errors of the API's own operations (not those Vonage's clients and the carrier call)."""
     codes = set(ERRORS_BY_MODULE.get(route.module, ())) | set(ERRORS_BY_VIEW.get(route.name, ()))
     if route.takes_json:
-        codes |= {"400", "422"}  # a body that cannot be read, a field with an invalid value
+        codes |= {"400", "413", "422"}  # a body that cannot be read or is too large, a field with an invalid value
+    if QUERY_PARAMETERS.get(route.name):
+        codes |= {"400", "422"}  # query strings follow the body's string rules
     if not route.public:
         codes.add("401")
     if PATH_PARAMETER.search(route.path) or route.module == "local":
@@ -825,15 +850,24 @@ def operation(route: Route) -> Schema:
 
 # --- the document -------------------------------------------------------------------------------
 
+INFO = (
+    "JMC serverless SMS platform. Errors are always {\"error\": {code, message, field?}}. Money is a decimal "
+    "string. A JSON body is read as JSON with Content-Type application/json or none; it is at most 1 MiB (413) "
+    "and nests at most 32 levels (400). In every string of a body, a query or /sms/json, a lone UTF-16 surrogate "
+    "is a 400 and a control character a 422 naming the field (tab, CR and LF only in the free-text fields text, "
+    "content and reason). An unknown path is a 404 not_found, a method the path does not declare a 405 "
+    "method_not_allowed with Allow (on AWS, a 404 like an unknown path); a request over 10 MB is a 413; the "
+    "gateway's throttling a 429 with Retry-After."
+)
+
+
 def openapi_document(app_routes: list[Route]) -> Schema:
     paths: Schema = {}
     for route in app_routes:
         paths.setdefault(route.path, {})[route.method.lower()] = operation(route)
     return {
         "openapi": "3.0.3",
-        "info": {"title": "JMC API", "version": "0.3.1",
-                 "description": "JMC serverless SMS platform. Errors are always {\"error\": {code, message, field?}}. "
-                                "Money is a decimal string."},
+        "info": {"title": "JMC API", "version": "0.4.0", "description": INFO},
         "servers": [{"url": "/"}],
         "tags": [{"name": module} for module in sorted({route.module for route in app_routes})],
         "paths": paths,
