@@ -32,7 +32,9 @@ os.environ.update({"JMC_STAGE": "local", "AWS_DEFAULT_REGION": "us-east-1", "AWS
 # These imports need the repository root on sys.path and the local stage's environment, both
 # set just above: the app and its store read their stage and region when they are imported.
 from app import app  # noqa: E402
+from chalicelib.api.payload import FREE_TEXT_FIELDS  # noqa: E402
 from chalicelib.domain import message_status, task_states  # noqa: E402
+from chalicelib.domain.text import CONTROL_CHARACTERS, CONTROL_CHARACTERS_BUT_LINE_BREAKS  # noqa: E402
 from chalicelib.services import directory, message_log, sending  # noqa: E402
 from chalicelib.store.webhooks import DELIVERY_STATUSES  # noqa: E402
 
@@ -112,28 +114,49 @@ def or_empty(schema: Schema, description: str = "empty: no filter") -> Schema:
 
 
 def null_as_absent(schema: Schema) -> Schema:
-    """A body field where null is read as the field left out."""
+    """A body field where null is read as the field left out (an enum lists null too: OpenAPI
+    3.0 allows null in an enum only when it is one of the values)."""
+    if "enum" in schema:
+        return {**schema, "nullable": True, "enum": [*schema["enum"], None]}
     return {**schema, "nullable": True}
+
+
+def escaped(characters: str) -> str:
+    """A regex character-class body (``\x00-\x1f...``) written with escapes, as a pattern."""
+    return "".join(ch if ch == "-" else f"\\u{ord(ch):04x}" for ch in characters)
+
+
+# Every string the API reads holds no control character (domain/text.py), free text no control
+# character but tab, LF and CR (api/payload.py): these patterns say so.
+CONTROL = escaped(CONTROL_CHARACTERS)
+CONTROL_IN_FREE_TEXT = escaped(CONTROL_CHARACTERS_BUT_LINE_BREAKS)
+CLEAN = f"^[^{CONTROL}]*$"
+CLEAN_FREE_TEXT = f"^[^{CONTROL_IN_FREE_TEXT}]*$"
 
 
 def text(**keywords: Any) -> Schema:
     """Required text: the API trims it, so it must hold something besides white space."""
-    return string(pattern=r"\S", **keywords)
+    return string(pattern=f"^[^{CONTROL}]*[^\\s{CONTROL}][^{CONTROL}]*$", **keywords)
+
+
+def free_text(**keywords: Any) -> Schema:
+    """Required free text (an SMS, a template): text, where tab, LF and CR may stand too."""
+    return string(pattern=f"^[^{CONTROL_IN_FREE_TEXT}]*[^\\s{CONTROL}][^{CONTROL_IN_FREE_TEXT}]*$", **keywords)
 
 
 def filled(**keywords: Any) -> Schema:
     """Any string but the empty one (the API reads "" as missing)."""
-    return string(minLength=1, **keywords)
+    return string(minLength=1, pattern=CLEAN, **keywords)
 
 
 # --- values the API reads and writes ------------------------------------------------------------
 # Custom formats: "phone" is a valid E.164 number of a country; "login-phone" one of the countries
 # whose numbers may log in; "time-zone" an IANA time zone name; "country-code" (Country) a region.
 
-MONEY = string(pattern=r"^-?\d+\.\d+$", example="100.00")  # as the API writes money
+MONEY = string(pattern=r"^-?[0-9]+\.[0-9]+$", example="100.00")  # as the API writes money
 # Money as the API reads it: one plain format, greater than zero and below 10^12.
 MONEY_IN = matching_none_of(
-    string(pattern=r"^\d+(\.\d{1,6})?$", example="100.00",
+    string(pattern=r"^[0-9]+(\.[0-9]{1,6})?$", example="100.00",
            description="a plain decimal: ASCII digits with at most 6 decimal places, no sign, exponent or spaces; "
                        "greater than zero and below 1000000000000"),
     r"^0*(\.0*)?$",  # zero
@@ -141,10 +164,10 @@ MONEY_IN = matching_none_of(
 )
 COUNTRY = ref("Country")
 COUNTRIES = array_of(COUNTRY, minItems=1)
-PHONE = string(format="phone", pattern=r"^(\+|00)?[1-9]\d{6,14}$",
+PHONE = string(format="phone", pattern=r"^(\+|00)?[1-9][0-9]{6,14}$",
                description="international format: +447400123456, 00447400123456 or 447400123456 (read as E.164)",
                example="+447400123456")
-LOGIN_PHONE = string(format="login-phone", pattern=r"^\+(86|852|853|886|65)\d{7,11}$",
+LOGIN_PHONE = string(format="login-phone", pattern=r"^\+(86|852|853|886|65)[0-9]{7,11}$",
                      description="E.164; a mainland China, Hong Kong, Macau, Taiwan or Singapore number",
                      example="+8613800138000")
 EMAIL = string(format="email", maxLength=254)
@@ -155,10 +178,16 @@ SERVICE_CODE = string(pattern=r"^106[0-9]{1,17}$", description="a mainland China
 FROM = string(anyOf=[NUMERIC_FROM, SERVICE_CODE, SENDER_ID],
               description="a number (3-15 ASCII digits), a China service code (106 and up to 17 more digits, "
                           "to CN only) or a Sender ID (1-11 letters, digits or spaces with at least one letter)")
-URL = string(format="uri", pattern=r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\s]", maxLength=2048,
-             description="an absolute http(s) URL with a valid host, no user:password@, no spaces or control "
-                         "characters (https and a public host on cloud stages)")
-FILENAME = string(pattern=r"\.([Xx][Ll][Ss][Xx]|[Cc][Ss][Vv])\s*$", example="numbers.xlsx", maxLength=200,
+HOST_LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
+URL = string(pattern=rf"^ *[Hh][Tt][Tt][Pp][Ss]?://{HOST_LABEL}(\.{HOST_LABEL}){{0,2}}\.?(:{PORT})?"
+                     rf"([/?#][^\s{CONTROL}]*)? *$",
+             maxLength=2048,
+             description="an absolute http(s) URL: a host name in ASCII (an internationalised one in its xn-- "
+                         "form) or an IP address, no user:password@, no spaces or control characters (https "
+                         "and a public host on cloud stages)")
+FILENAME = string(pattern=rf"^[^{CONTROL}]*\.([Xx][Ll][Ss][Xx]|[Cc][Ss][Vv]) *$", example="numbers.xlsx",
+                  maxLength=200,
                   description="ends in .xlsx or .csv; at most 200 characters")
 KIND = string(enum=["international", "domestic"])
 ENCODING = string(enum=["GSM-7", "UCS-2"])
@@ -166,7 +195,8 @@ NEW_PASSWORD = matching_none_of(
     string(minLength=10, maxLength=256, description="10-256 characters, not only letters and not only digits"),
     "^[A-Za-z]+$", "^[0-9]+$",
 )
-SIGNATURE_TEXT = string(pattern=r"^\s*【?\s*[^【】\s][^【】]{0,18}[^【】\s]\s*】?\s*$", example="【锦木科技】",
+SIGNATURE_TEXT = string(pattern=rf"^ *【? *[^【】\s{CONTROL}][^【】{CONTROL}]{{0,18}}[^【】\s{CONTROL}] *】? *$",
+                        example="【锦木科技】",
                         description="2-20 characters, optionally inside 【】 (added when missing); no 【 or 】 inside")
 RECEIPT_STATUS = string(enum=sorted(message_status.RECEIPT_STATUSES))
 BLACKLIST_APP = string(description="required for a portal user; "
@@ -237,7 +267,7 @@ TEMPLATE_AND_WEBHOOK_COMPONENTS = {
     "Template": object_with({**strings("id", "name", "content"), "kind": KIND,
                              "status": string(enum=["active", "pending", "approved", "rejected"]),
                              "reason": string(nullable=True), "created_at": date_time(), "updated_at": date_time()}),
-    "Webhook": object_with({"url": string(format="uri"), "secret_hint": string(), "created_at": date_time(),
+    "Webhook": object_with({"url": string(description="as set"), "secret_hint": string(), "created_at": date_time(),
                             "updated_at": date_time()}),
     "WebhookDelivery": object_with({
         **strings("event_id", "message_id", "url"),
@@ -315,8 +345,17 @@ BLACKLIST_COMPONENTS = {
                                    "created_by": string()}),
 }
 
+# What a body may carry in a field its route does not read (it is ignored): any JSON value
+# whose strings hold no control character, as every string of a body.
+CLEAN_VALUE = "CleanValue"
+UNREAD_COMPONENTS = {
+    CLEAN_VALUE: {"nullable": True, "description": "any JSON value whose strings hold no control character",
+                  "anyOf": [string(pattern=CLEAN), {"type": "number"}, boolean(), array_of(ref(CLEAN_VALUE)),
+                            {"type": "object", "additionalProperties": ref(CLEAN_VALUE)}]},
+}
+
 COMPONENTS = {**BASIC_COMPONENTS, **ACCOUNT_COMPONENTS, **SENDING_SETUP_COMPONENTS, **MESSAGE_COMPONENTS,
-              **TEMPLATE_AND_WEBHOOK_COMPONENTS, **TASK_COMPONENTS, **BLACKLIST_COMPONENTS}
+              **TEMPLATE_AND_WEBHOOK_COMPONENTS, **TASK_COMPONENTS, **BLACKLIST_COMPONENTS, **UNREAD_COMPONENTS}
 
 
 # --- request bodies, by view --------------------------------------------------------------------
@@ -328,7 +367,8 @@ OWNER = object_with({
               "description": LOGIN_PHONE["description"] + "; optional (empty or null: none)"},
 }, ["email", "name"])
 NEW_USER = {**OWNER, "properties": {**OWNER["properties"],
-                                    "role": string(enum=sorted(directory.ROLES), description="default member")}}
+                                    "role": null_as_absent(string(enum=sorted(directory.ROLES),
+                                                                  description="default member"))}}
 WEBHOOK_URL = object_with({"url": URL}, ["url"])
 # The sender of an SMS: where a country requires it, one bound to the account.
 SMS_FROM = {**FROM, "description": FROM["description"] + " bound to the account where the country requires it; "
@@ -338,7 +378,7 @@ AUTH_BODIES = {
     "request_code": object_with({"login": string(anyOf=[EMAIL, LOGIN_PHONE],
                                                  description="email or phone (CN, HK, MO, TW or SG)"),
                                  "purpose": string(enum=["login", "reset_password"])}, ["login"]),
-    "login": object_with({"login": filled(), "password": filled(), "code": string(pattern=r"^\d{6}$")},
+    "login": object_with({"login": filled(), "password": filled(), "code": string(pattern=r"^[0-9]{6}$")},
                          ["login", "password", "code"]),
     "refresh": object_with({"refresh_token": filled()}, ["refresh_token"]),
     "password_reset": object_with({"login": filled(), "code": filled(), "new_password": NEW_PASSWORD},
@@ -350,9 +390,9 @@ AUTH_BODIES = {
 OPERATOR_BODIES = {
     "create_account": object_with({
         "name": text(maxLength=100),
-        "timezone": string(format="time-zone", example="Asia/Shanghai",
-                           description="IANA time zone; default Asia/Shanghai"),
-        "currency": string(enum=sorted(directory.CURRENCIES), description="default USD"),
+        "timezone": null_as_absent(string(format="time-zone", example="Asia/Shanghai",
+                                          description="IANA time zone; default Asia/Shanghai")),
+        "currency": null_as_absent(string(enum=sorted(directory.CURRENCIES), description="default USD")),
         "owner": OWNER,
     }, ["name", "owner"]),
     "add_user": NEW_USER,
@@ -362,7 +402,7 @@ OPERATOR_BODIES = {
                           ["amount", "reference"]),
     "set_price": object_with({"price": {**MONEY_IN, "example": "0.0450"},
                               "account_id": null_as_absent(
-                                  string(description="override for one account (an existing account id)"))},
+                                  filled(description="override for one account (an existing account id)"))},
                              ["price"]),
     "set_country_rule": object_with({"sender_preapproval_required": boolean(),
                                      "sender_id_allowed": boolean(
@@ -379,7 +419,7 @@ OPERATOR_BODIES = {
                     ["type", "value", "countries"]),
     ]},
     "add_signature": object_with({"text": SIGNATURE_TEXT}, ["text"]),
-    "reject_template": object_with({"reason": text(description="shown to the customer")}, ["reason"]),
+    "reject_template": object_with({"reason": free_text(description="shown to the customer")}, ["reason"]),
     "ops_set_webhook": WEBHOOK_URL,
 }
 
@@ -387,17 +427,17 @@ CUSTOMER_BODIES = {
     "create_app": object_with({"name": text(maxLength=64, description="1-64 characters, no control characters")},
                               ["name"]),
     "create_template": object_with(
-        {"name": text(maxLength=64), "content": text(maxLength=1000),
+        {"name": text(maxLength=64), "content": free_text(maxLength=1000),
          "kind": {**KIND, "description": "default international"}},
         ["name", "content"],
         anyOf=[object_with({"kind": string(enum=["international"])}),
                object_with({"kind": string(enum=["domestic"]),
-                            "content": string(pattern="^[^【】]*$",
+                            "content": string(pattern=f"^[^【】{CONTROL_IN_FREE_TEXT}]*$",
                                               description="domestic: no 【】, the signature is chosen separately")},
                            ["kind"])],
     ),
     "update_template": object_with({"name": text(maxLength=64),
-                                    "content": text(maxLength=1000,
+                                    "content": free_text(maxLength=1000,
                                                     description="a domestic template's content has no 【】")}),
     "update_webhook": WEBHOOK_URL,
     "add_blacklisted_numbers": object_with({
@@ -415,7 +455,7 @@ CUSTOMER_BODIES = {
         "from": string(description="a bound number or Sender ID; default: the bound one per country"),
         "signature_id": string(description="domestic: a bound signature (required)"),
         "template_id": string(description="domestic: an approved template (required)"),
-        "content": string(description="required unless a template_id gives it"),
+        "content": free_text(description="required unless a template_id gives it"),
         "blacklist_check": boolean(),
         "send_at": date_time(description="ISO 8601; without an offset the account's time zone applies; "
                                          "absent = now; at most 90 days ahead"),
@@ -433,12 +473,12 @@ CUSTOMER_BODIES = {
 SMS_BODIES = {
     "send_sms": object_with({
         "to": PHONE,
-        "text": text(maxLength=1530, description="GSM-7 or Unicode; at most 10 segments; "
+        "text": free_text(maxLength=1530, description="GSM-7 or Unicode; at most 10 segments; "
                                                  "to mainland China it starts with a bound 【signature】"),
-        "from": SMS_FROM,
+        "from": null_as_absent(SMS_FROM),
         "type": string(enum=list(sending.MESSAGE_TYPES)),
-        "client_ref": text(maxLength=sending.MAX_CLIENT_REF),
-        "callback_url": URL,
+        "client_ref": null_as_absent(text(maxLength=sending.MAX_CLIENT_REF)),
+        "callback_url": null_as_absent(URL),
     }, ["to", "text"]),
     "vonage_send": object_with({
         "api_key": string(description="the app key (or HTTP Basic)"),
@@ -618,8 +658,8 @@ QUERY_PARAMETERS = {  # view → its query parameters, in the order listed, and 
     "ledger": PAGE,
     "account_ledger": PAGE,
     "audit_events": PAGE,
-    "list_prices": {"account_id": string()},
-    "delete_price": {"account_id": string()},
+    "list_prices": {"account_id": or_empty(string(description="an existing account: its overrides"))},
+    "delete_price": {"account_id": or_empty(string(description="an existing account: its override"))},
     "list_templates": {"kind": KIND, **PAGE},
     "list_apps": PAGE,
     "list_webhook_deliveries": {"message_id": string(), "status": string(enum=list(DELIVERY_STATUSES)), **PAGE},
@@ -650,16 +690,20 @@ QUERY_PARAMETERS = {  # view → its query parameters, in the order listed, and 
                      "description": "ends in .xlsx or .csv; without it the Content-Type decides (text/csv, else xlsx)"},
     },
     "number_template": {"kind": {**KIND, "description": "default international"}},
-    "outbox": {"to": text(description="an email address or phone number")},
+    "outbox": {"to": string(pattern=r"\S", description="an email address or phone number")},
     "vonage_dlr_get": {"messageId": filled(), "msisdn": string(), "status": RECEIPT_STATUS,
                        **strings("err-code", "client-ref", "timestamp", "sig")},
 }
+# Where the query string is data the route takes in, it follows the body's string rules
+# (api/request.py parameters); elsewhere a query value is a filter or an id, and only Unicode.
+QUERY_AS_DATA = {"vonage_dlr_get"}
 REQUIRED_QUERY = {("upload_numbers", "kind"), ("outbox", "to"), ("vonage_dlr_get", "messageId"),
                   ("vonage_dlr_get", "status")}
 HEADER_PARAMETERS = {
     "send_sms": [{"name": "Idempotency-Key", "in": "header", "required": False,
-                  "schema": string(minLength=1, maxLength=sending.MAX_IDEMPOTENCY_KEY),
-                  "description": "same key + same body replays the first answer; another body is a 409"}],
+                  "schema": string(maxLength=sending.MAX_IDEMPOTENCY_KEY),
+                  "description": "same key + same body replays the first answer; another body is a 409; "
+                                 "empty: none"}],
 }
 PATH_PARAMETER = re.compile(r"{(\w+)}")
 
@@ -764,9 +808,32 @@ def parameters(route: Route) -> list[Schema]:
     """Path parameters, then query parameters (header parameters are added after the body)."""
     in_path = [{"name": name, "in": "path", "required": True, "schema": COUNTRY if name == "country" else string()}
                for name in PATH_PARAMETER.findall(route.path)]
-    in_query = [{"name": name, "in": "query", "required": (route.name, name) in REQUIRED_QUERY, "schema": schema}
+    in_query = [{"name": name, "in": "query", "required": (route.name, name) in REQUIRED_QUERY,
+                 "schema": with_string_rules(schema, top=False) if route.name in QUERY_AS_DATA else schema}
                 for name, schema in QUERY_PARAMETERS.get(route.name, {}).items()]
     return in_path + in_query
+
+
+def with_string_rules(schema: Schema, *, free_text: bool = False, top: bool = True) -> Schema:
+    """``schema`` as the request reader holds it (api/payload.py): every string without a
+    pattern, format or enum of its own takes the no-control-character pattern (the free-text
+    one for a top-level text, content or reason), and an object's properties it does not name
+    may be any JSON value whose strings follow the same rule."""
+    if "$ref" in schema:
+        return schema
+    ruled = dict(schema)
+    if ruled.get("type") == "string" and not {"enum", "format", "pattern"} & ruled.keys():
+        ruled["pattern"] = CLEAN_FREE_TEXT if free_text else CLEAN
+    if "properties" in ruled:
+        ruled["properties"] = {name: with_string_rules(value, free_text=top and name in FREE_TEXT_FIELDS, top=False)
+                               for name, value in ruled["properties"].items()}
+        ruled.setdefault("additionalProperties", ref(CLEAN_VALUE))
+    if "items" in ruled:
+        ruled["items"] = with_string_rules(ruled["items"], top=False)
+    for combined in ("anyOf", "oneOf", "allOf"):
+        if combined in ruled:
+            ruled[combined] = [with_string_rules(part, free_text=free_text, top=top) for part in ruled[combined]]
+    return ruled
 
 
 def request_body(route: Route) -> Schema | None:
@@ -775,7 +842,8 @@ def request_body(route: Route) -> Schema | None:
     if not route.takes_json:
         return None
     media_types = FORM_AND_JSON if route.name in FORM_BODIES else (JSON,)
-    return {"required": True, "content": {media: {"schema": REQUEST_BODIES[route.name]} for media in media_types}}
+    schema = with_string_rules(REQUEST_BODIES[route.name])
+    return {"required": True, "content": {media: {"schema": schema} for media in media_types}}
 
 
 def error_codes(route: Route) -> list[str]:
@@ -796,7 +864,7 @@ def api_error_codes(route: Route) -> set[str]:
     if route.takes_json:
         codes |= {"400", "413", "422"}  # a body that cannot be read or is too large, a field with an invalid value
     if QUERY_PARAMETERS.get(route.name):
-        codes |= {"400", "422"}  # query strings follow the body's string rules
+        codes |= {"400", "422"}  # a parameter that is not Unicode, or of a wrong value
     if not route.public:
         codes.add("401")
     if PATH_PARAMETER.search(route.path) or route.module == "local":

@@ -15,7 +15,7 @@ from ..errors import AuthFailed, InvalidRequest
 from ..services import receipts
 from .blueprint import Blueprint
 from .payload import parse_form, parse_json
-from .request import header, query, raw_body
+from .request import header, parameters, raw_body
 
 bp = Blueprint(__name__)
 
@@ -57,7 +57,7 @@ def _receive(request) -> Response:
 def receipt_params(request) -> dict:
     """GET receipts come in the query string; POST ones as JSON (Vonage's default) or a form.
     Both are read with the same caps and string rules as every other route (``api.payload``)."""
-    params: dict = query(request)
+    params: dict = parameters(request)
     raw = raw_body(request)
     if request.method == "POST" and raw:
         if (header(request, "content-type") or "").startswith(FORM):

@@ -136,9 +136,9 @@ def _rule(rule) -> dict:
 
 
 def _account_param() -> str | None:
-    """The ``account_id`` query parameter, checked when given: an empty one must not fall back
-    to the default price list (a DELETE would remove a default price)."""
-    account_id = query(bp.current_request).get("account_id")
+    """The ``account_id`` query parameter, checked when given (empty is not given, as in every
+    query string of this API): None is the default price list."""
+    account_id = query(bp.current_request).get("account_id") or None
     if account_id is not None:
         _account_field(account_id)
     return account_id

@@ -8,8 +8,10 @@ nothing below the API meets text that it cannot encode, hash, store or show.
   not JSON.
 - A lone UTF-16 surrogate in any string or key (JSON's ``"\\ud800"``) is a 400: it is not
   Unicode at all.
-- A control character (C0, DEL, C1) in any string or key is a 422; only the
-  ``FREE_TEXT_FIELDS`` may carry tab, LF and CR.
+- A control character (C0, DEL, C1, the line and paragraph separators:
+  ``domain.text``) in any string is a 422; only the ``FREE_TEXT_FIELDS`` may carry tab, LF
+  and CR. Keys are held to the surrogate rule only: a key the route does not know is
+  ignored, and those it knows are plain words.
 
 A field is named as the error shape names it: ``name``, ``owner.name``, ``numbers[2]``.
 Nothing here knows Chalice: it takes bytes and plain values.
@@ -22,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
+from ..domain.text import CONTROL_CHARACTERS, CONTROL_CHARACTERS_BUT_LINE_BREAKS, LONE_SURROGATES
 from ..errors import ControlCharacter, InvalidRequest, LoneSurrogate, PayloadTooLarge
 
 #: The largest legitimate JSON body, a blacklist add of 1,000 numbers, is about 25 KB; a MiB
@@ -34,11 +37,9 @@ MAX_DEPTH = 32
 #: task's or template's ``content``, a template rejection's ``reason``.
 FREE_TEXT_FIELDS = frozenset({"text", "content", "reason"})
 
-# Python joins a valid surrogate pair into one character when it decodes JSON, so any
-# surrogate left in a string stands alone.
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-_CONTROL_BUT_LINE_BREAKS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LONE_SURROGATE = re.compile(f"[{LONE_SURROGATES}]")
+_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
+_CONTROL_BUT_LINE_BREAKS = re.compile(f"[{CONTROL_CHARACTERS_BUT_LINE_BREAKS}]")
 
 
 def parse_json(raw: bytes) -> Any:
@@ -74,11 +75,20 @@ def check_size(raw: bytes) -> None:
 
 
 def check_params(params: Mapping[str, str]) -> None:
-    """Raise for the first name or value of a flat parameter list (query string, form) that
-    breaks the string rules."""
+    """Raise for the first name or value of a flat parameter list (a form body) that breaks
+    the string rules."""
     for name, value in params.items():
         check_key(name, name)
         check_text(name, value, line_breaks=name in FREE_TEXT_FIELDS)
+
+
+def check_query(params: Mapping[str, str]) -> None:
+    """A query string's names and values must be Unicode. A control character in a filter
+    or an id is harmless (it matches nothing, finds nothing) and is left to the route:
+    what a route stores from a query string (an upload's filename) it checks itself."""
+    for name, value in params.items():
+        check_key(name, name)
+        check_key(name, value)
 
 
 def check_value(value: Any) -> None:
@@ -97,8 +107,10 @@ def check_value(value: Any) -> None:
 
 
 def check_key(field: str, key: str) -> None:
-    """A key (or parameter name) follows the strict rules; ``field`` names where it is."""
-    check_text(field, key, line_breaks=False)
+    """A key (or parameter name) must be Unicode; ``field`` names where it is."""
+    surrogate = _LONE_SURROGATE.search(key)
+    if surrogate:
+        raise LoneSurrogate(printable(field), surrogate.start() + 1)
 
 
 def check_text(field: str, text: str, *, line_breaks: bool) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from chalice.app import Request
 
 from ..errors import InvalidRequest
-from .payload import check_params, parse_json
+from .payload import check_params, check_query, parse_json
 
 
 def json_body(request: Request) -> dict[str, Any]:
@@ -37,11 +37,19 @@ def raw_body(request: Request) -> bytes:
     return body.encode() if isinstance(body, str) else body
 
 
-def query(request: Request) -> dict[str, str]:
-    """The query string's parameters (an empty dict when there are none), each name and value
-    held to the same string rules as a body's."""
+def parameters(request: Request) -> dict[str, str]:
+    """The query string as data the route takes in (Vonage's API and the carrier's receipts
+    carry their fields there): held to the body's string rules (``payload.check_params``)."""
     params = dict(request.query_params or {})
     check_params(params)
+    return params
+
+
+def query(request: Request) -> dict[str, str]:
+    """The query string's parameters (an empty dict when there are none), each name and value
+    valid Unicode (``payload.check_query``)."""
+    params = dict(request.query_params or {})
+    check_query(params)
     return params
 
 

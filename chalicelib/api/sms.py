@@ -37,7 +37,7 @@ from ..store.accounts import get_account
 from .blueprint import Blueprint
 from .callers import caller
 from .payload import parse_form, parse_json
-from .request import header, json_body, query, raw_body
+from .request import header, json_body, parameters, raw_body
 from .serializers import accepted_message
 
 bp = Blueprint(__name__)
@@ -57,9 +57,15 @@ def send_sms():
     if who.kind != "app":
         raise Forbidden("Send with an application's credentials (HTTP Basic app_key:app_secret)")
     req = native_request(json_body(request))
-    accepted = sending.accept(who, req, header(request, "idempotency-key") or None)
+    accepted = sending.accept(who, req, idempotency_key(request))
     headers: dict[str, str | list[str]] = {"Idempotent-Replayed": "true"} if accepted.replayed else {}
     return Response(body=accepted_message(accepted.message), status_code=202, headers=headers)
+
+
+def idempotency_key(request) -> str | None:
+    """The Idempotency-Key header; an empty one is none (the local server drops it as
+    API Gateway may: one answer either way)."""
+    return header(request, "idempotency-key") or None
 
 
 def native_request(body: dict) -> SendRequest:
@@ -164,7 +170,7 @@ def vonage_send():
     try:
         params = vonage_params(request)
         who = _vonage_caller(request, params)
-        accepted = sending.accept(who, vonage_request(params), header(request, "idempotency-key") or None)
+        accepted = sending.accept(who, vonage_request(params), idempotency_key(request))
     except VonageRefusal as refusal:
         return _vonage_error(refusal.status, refusal.detail, params)
     except JmcError as exc:  # every outcome is HTTP 200 with a Vonage status, as Vonage does
@@ -178,7 +184,7 @@ def vonage_send():
 def vonage_params(request) -> dict[str, str]:
     """Form or JSON body (and query string) as one flat dict of strings, read with the same
     caps and string rules as every other route (``api.payload``)."""
-    params = query(request)
+    params = parameters(request)
     raw = raw_body(request)
     if (header(request, "content-type") or "").startswith(JSON):
         params.update(_vonage_json(raw))

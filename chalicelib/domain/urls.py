@@ -41,26 +41,19 @@ def split_delivery_url(url: str) -> DeliveryUrl:
     if "@" in parts.netloc:
         raise UrlError("must not contain a user name or password (user:password@)")
     if not valid_host(parts.hostname):
-        raise UrlError("has an invalid host name")
+        raise UrlError("has an invalid host name (an internationalised one is written in its xn-- form)")
     return DeliveryUrl(parts.scheme, parts.hostname)
 
 
 def valid_host(host: str) -> bool:
-    """An IP address, or a host name of valid DNS labels (an internationalised one is checked
-    in its ASCII form, and must be what that form reads back as: IDNA would silently drop a
-    zero-width space or fold a full-width letter, so the name shown is not the name used)."""
+    """An IP address, or a host name of valid DNS labels, in ASCII: an internationalised name
+    is written in its ``xn--`` form, so the name shown is the name used (IDNA would silently
+    drop a zero-width space or fold a full-width letter)."""
     try:
         ipaddress.ip_address(host)
         return True
     except ValueError:
         pass
     name = host.removesuffix(".")
-    if not name.isascii():
-        try:
-            ascii_name = name.encode("idna").decode("ascii")
-        except UnicodeError:
-            return False
-        if ascii_name.encode("ascii").decode("idna") != name:
-            return False
-        name = ascii_name
-    return len(name) <= MAX_HOST and all(_LABEL_RE.fullmatch(label) for label in name.split("."))
+    return (name.isascii() and len(name) <= MAX_HOST
+            and all(_LABEL_RE.fullmatch(label) for label in name.split(".")))

@@ -564,4 +564,8 @@ def test_urls_with_ordinary_hosts_ports_and_queries_are_taken(aws):
     for url in ("https://hooks.example.com/x?a=1&b=%20", "http://127.0.0.1:8080/hook", "https://[2001:db8::1]:8443/x",
                 "https://xn--bcher-kva.example/hook", "https://Hooks.Example.COM./x"):
         assert webhooks.check_url(url) == url
-    assert webhooks.check_url("https://bücher.example/hook") == "https://bücher.example/hook"
+    # An internationalised name is written in its xn-- form: the name shown is the name used.
+    from chalicelib.errors import FieldError
+    with pytest.raises(FieldError) as refused:
+        webhooks.check_url("https://bücher.example/hook")
+    assert "xn--" in refused.value.message

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from chalicelib.api import payload
-from chalicelib.api.payload import check_params, parse_form, parse_json
+from chalicelib.api.payload import check_params, check_query, parse_form, parse_json
 from chalicelib.errors import ControlCharacter, InvalidRequest, LoneSurrogate, PayloadTooLarge
 
 
@@ -116,6 +116,13 @@ def test_form_and_query_parameters_follow_the_same_rules():
     with pytest.raises(ControlCharacter):
         check_params({"cursor": "\x7f"})
     check_params({"to": "+447400123456", "name": "冬季促销"})
+
+
+def test_a_query_string_must_be_unicode_and_nothing_more():
+    with pytest.raises(LoneSurrogate) as caught:
+        check_query({"name": "x\ud800"})
+    assert caught.value.field == "name"
+    check_query({"name": "a\nb", "a\x01": "1", "cursor": "\x7f"})  # filters: they match nothing
 
 
 def _form_error(raw: bytes):
