@@ -17,8 +17,8 @@ from ..domain.ids import new_id
 from ..domain.text import has_control_characters
 from ..errors import AuthFailed, FieldError, InvalidRequest
 from ..store import audit
-from ..store.accounts import App, app_by_key, app_sk, get_or_none, items_page, list_items
-from ..store.base import utcnow
+from ..store.accounts import App, app_by_key, app_sk, items_page, list_items
+from ..store.base import get_item, utcnow
 from .identity import Caller
 
 
@@ -72,7 +72,7 @@ def apps_page(account_id: str, limit: int, cursor: str | None) -> tuple[list[App
 
 def get_app(account_id: str, app_id: str) -> App | None:
     """The app only if it belongs to ``account_id``: foreign ids look like missing ones."""
-    return get_or_none(App, account_id, app_sk(app_id))
+    return get_item(App, account_id, app_sk(app_id))
 
 
 def reveal_secret(caller: Caller, app: App) -> str:

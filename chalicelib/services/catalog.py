@@ -15,7 +15,8 @@ from ..domain.ids import new_id
 from ..domain.money import MoneyError, parse_amount
 from ..domain.phone import PhoneNumberError, parse_phone
 from ..errors import FieldError, missing_or_invalid
-from ..store.accounts import Sender, Signature, get_or_none, list_items, sender_sk, signature_sk
+from ..store.accounts import Sender, Signature, list_items, sender_sk, signature_sk
+from ..store.base import get_item
 from ..store.pricing import DEFAULT_SCOPE, CountryRule, Price, account_scope
 
 
@@ -41,7 +42,7 @@ def set_price(country: str, price: object, actor: str, account_id: str | None = 
 
 def delete_price(country: str, account_id: str | None) -> bool:
     scope = account_scope(account_id) if account_id else DEFAULT_SCOPE
-    item = get_or_none(Price, scope, country)
+    item = get_item(Price, scope, country)
     if item is None:
         return False
     item.delete()
@@ -69,10 +70,7 @@ def country_rule(country: str) -> CountryRule:
 
 
 def get_or_none_rule(country: str) -> CountryRule | None:
-    try:
-        return CountryRule.get(country, consistent_read=True)
-    except CountryRule.DoesNotExist:
-        return None
+    return get_item(CountryRule, country)
 
 
 def set_country_rule(country: str, data: dict, actor: str) -> CountryRule:
@@ -177,7 +175,7 @@ def remove_signature(account_id: str, signature_id: str) -> bool:
 
 
 def _remove(model, account_id: str, sk: str) -> bool:
-    item = get_or_none(model, account_id, sk)
+    item = get_item(model, account_id, sk)
     if item is None:
         return False
     item.delete()

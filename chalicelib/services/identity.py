@@ -31,8 +31,9 @@ from ..errors import (
     missing_or_invalid,
 )
 from ..store import auth as store
-from ..store.accounts import User, get_or_none, user_sk
+from ..store.accounts import User, user_sk
 from ..store.auth import AuthRecord, Session, code_key, failures_key
+from ..store.base import get_item
 from . import keys, notify
 
 #: A reset that fails says no more than a login that fails.
@@ -128,7 +129,7 @@ def find_user(login: str) -> User | None:
     record = store.get_login(login)
     if record is None:
         return None
-    user = get_or_none(User, record.account_id, user_sk(record.user_id))
+    user = get_item(User, record.account_id, user_sk(record.user_id))
     return user if user and user.status == "active" else None
 
 
@@ -186,7 +187,7 @@ def refresh(refresh_token: object) -> Tokens:
         raise InvalidToken()
     account_id, user_id, session_id, secret = parts
     session = _get_session(user_id, session_id)
-    user = get_or_none(User, account_id, user_sk(user_id))
+    user = get_item(User, account_id, user_sk(user_id))
     if session is None or user is None or user.status != "active" or session.account_id != account_id:
         raise InvalidToken()
     if not hmac.compare_digest(_sha256(secret), session.refresh_hash):
@@ -207,7 +208,7 @@ def authenticate_bearer(token: str) -> Caller:
         raise AuthFailed() from None
     if claims.get("typ") != "access" or _get_session(claims["sub"], claims["sid"]) is None:
         raise AuthFailed()
-    user = get_or_none(User, claims["acc"], user_sk(claims["sub"]))
+    user = get_item(User, claims["acc"], user_sk(claims["sub"]))
     if user is None or user.status != "active":
         raise AuthFailed()
     return Caller("user", user.account_id, user_id=user.user_id, role=user.role,
@@ -232,7 +233,7 @@ def close_sessions(user_id: str, keep: str | None = None) -> int:
 
 def current_user(caller: Caller) -> User:
     """The signed-in user behind ``caller`` (AuthFailed for an app, or a user since removed)."""
-    user = get_or_none(User, caller.account_id, user_sk(caller.user_id)) if caller.user_id else None
+    user = get_item(User, caller.account_id, user_sk(caller.user_id)) if caller.user_id else None
     if user is None:
         raise AuthFailed()
     return user

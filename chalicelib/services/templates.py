@@ -13,13 +13,12 @@ from ..errors import FieldError, InvalidRequest, missing_or_invalid
 from ..store.accounts import (
     PENDING_TEMPLATES,
     Template,
-    get_or_none,
     items_page,
     pending_templates,
     review_template,
     template_sk,
 )
-from ..store.base import iso, utcnow
+from ..store.base import get_item, iso, utcnow
 from .identity import Caller
 
 KINDS = ("international", "domestic")
@@ -59,7 +58,7 @@ def _content(data: dict, kind: str) -> str:
 
 
 def get(account_id: str, template_id: str) -> Template | None:
-    return get_or_none(Template, account_id, template_sk(template_id))
+    return get_item(Template, account_id, template_sk(template_id))
 
 
 def templates_page(account_id: str, kind: str | None, limit: int,

@@ -15,11 +15,10 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from .auth import LoginRecord, get_login
-from .base import Prefix, iso, page, start_key, table_meta, transaction, update_if, utcnow
+from .base import Prefix, get_item, iso, page, start_key, table_meta, transaction, update_if, utcnow
 
 PROFILE = "PROFILE"
 ACCOUNT_ENTITY = "account"  # an account profile's partition of the entity index
-_M = TypeVar("_M", bound=Model)
 
 
 class AppKeyIndex(GlobalSecondaryIndex["App"]):
@@ -161,15 +160,8 @@ def signature_sk(signature_id: str) -> str:
     return f"SIGNATURE#{signature_id}"
 
 
-def get_or_none(model: type[_M], pk: str, sk: str) -> _M | None:
-    try:
-        return model.get(pk, sk, consistent_read=True)
-    except model.DoesNotExist:
-        return None
-
-
 def get_account(account_id: str) -> Account | None:
-    return get_or_none(Account, account_id, PROFILE)
+    return get_item(Account, account_id, PROFILE)
 
 
 def list_items(model: type[_A], account_id: str, prefix: str) -> list[_A]:
@@ -220,7 +212,7 @@ def save_user(user: User, logins: list[tuple[str, str]], account: Account | None
 def app_by_key(app_key: str) -> App | None:
     """The app an app key belongs to, read from the table (the index only finds it)."""
     found = list(App.by_key.query(app_key, limit=1)) if app_key else []
-    return get_or_none(App, found[0].pk, found[0].sk) if found else None
+    return get_item(App, found[0].pk, found[0].sk) if found else None
 
 
 def pending_templates(limit: int | None = 200, template_id: str | None = None) -> list[Template]:

@@ -15,7 +15,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PutError
 from pynamodb.models import Model
 
-from .base import table_meta, update_if
+from .base import get_item, table_meta, update_if
 
 
 class LoginRecord(Model):
@@ -56,24 +56,15 @@ def failures_key(login: str) -> str:
 # --- reads ------------------------------------------------------------------------------------
 
 def get_record(key: str) -> AuthRecord | None:
-    try:
-        return AuthRecord.get(key, consistent_read=True)
-    except AuthRecord.DoesNotExist:
-        return None
+    return get_item(AuthRecord, key)
 
 
 def get_login(login: str) -> LoginRecord | None:
-    try:
-        return LoginRecord.get(login, consistent_read=True)
-    except LoginRecord.DoesNotExist:
-        return None
+    return get_item(LoginRecord, login)
 
 
 def get_session(user_id: str, session_id: str) -> Session | None:
-    try:
-        return Session.get(user_id, session_id, consistent_read=True)
-    except Session.DoesNotExist:
-        return None
+    return get_item(Session, user_id, session_id)
 
 
 def sessions_of(user_id: str) -> Iterator[Session]:

@@ -115,6 +115,14 @@ def page(query_results: ResultIterator[_M], limit: int) -> tuple[list[_M], str |
     return items, encode_cursor(last)
 
 
+def get_item(model: type[_M], hash_key: str, range_key: str | None = None, *, consistent: bool = True) -> _M | None:
+    """The item at that key, or None (read strongly consistent unless told otherwise)."""
+    try:
+        return model.get(hash_key, range_key, consistent_read=consistent)
+    except model.DoesNotExist:
+        return None
+
+
 def transaction() -> TransactWrite:
     """A DynamoDB transaction on the process's one shared connection (a new connection builds
     a botocore client, ~0.2 s)."""

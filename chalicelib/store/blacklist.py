@@ -15,7 +15,7 @@ from pynamodb.exceptions import DeleteError
 from pynamodb.models import Model
 from pynamodb.pagination import ResultIterator
 
-from .base import Prefix, page, save_if_new, start_key, table_meta, utcnow
+from .base import Prefix, get_item, page, save_if_new, start_key, table_meta, utcnow
 
 NUMBER = "N"
 COUNTRY = "C"
@@ -74,10 +74,7 @@ def parse_public_id(entry_id: object, kind: str) -> tuple[str, str] | None:
 # --- reads and writes -------------------------------------------------------------------------
 
 def get_entry(app_id: str, key: str) -> BlacklistEntry | None:
-    try:
-        return BlacklistEntry.get(app_id, key, consistent_read=True)
-    except BlacklistEntry.DoesNotExist:
-        return None
+    return get_item(BlacklistEntry, app_id, key)
 
 
 def listed(app_id: str, keys: list[str]) -> list[BlacklistEntry]:

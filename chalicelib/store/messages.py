@@ -32,7 +32,7 @@ from pynamodb.transactions import TransactWrite
 from ..domain import billing_states as billing
 from ..domain import message_status as states
 from ..domain.timeline import ckey
-from .base import save_if_new, table_meta, update_if, utcnow
+from .base import get_item, save_if_new, table_meta, update_if, utcnow
 
 MESSAGE_SK = "MSG"
 ACCOUNT_SHARDS = 8
@@ -182,10 +182,7 @@ def index_keys(account_id: str, message_id: str, to: str, created_at: datetime,
 
 
 def get_message(message_id: str) -> Message | None:
-    try:
-        return Message.get(message_id, MESSAGE_SK, consistent_read=True)
-    except Message.DoesNotExist:
-        return None
+    return get_item(Message, message_id, MESSAGE_SK)
 
 
 def pending_since(cutoff: datetime, per_shard: int) -> Iterator[Message]:

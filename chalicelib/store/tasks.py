@@ -36,6 +36,7 @@ from .base import (
     Prefix,
     cancelled_by_condition,
     encode_cursor,
+    get_item,
     iso,
     set_actions,
     start_key,
@@ -173,10 +174,7 @@ class TaskCounter(Model):
 # --- reads ------------------------------------------------------------------------------------
 
 def get_task(task_id: str) -> Task | None:
-    try:
-        return Task.get(task_pk(task_id), META, consistent_read=True)
-    except Task.DoesNotExist:
-        return None
+    return get_item(Task, task_pk(task_id), META)
 
 
 def counters(task_id: str) -> dict[str, int]:

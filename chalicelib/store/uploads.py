@@ -26,7 +26,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from ..domain import upload_states as states
-from .base import as_dict, iso, set_actions, table_meta, update_if, utcnow
+from .base import as_dict, get_item, iso, set_actions, table_meta, update_if, utcnow
 from .tasks import META, OFF_DUE_INDEX, DueIndex, due_key
 
 #: The due-index partition of uploads being parsed.
@@ -112,10 +112,7 @@ class UploadBucket(Model):
 # --- reads ------------------------------------------------------------------------------------
 
 def get_upload(upload_id: str) -> Upload | None:
-    try:
-        return Upload.get(upload_pk(upload_id), META, consistent_read=True)
-    except Upload.DoesNotExist:
-        return None
+    return get_item(Upload, upload_pk(upload_id), META)
 
 
 def parts_of(upload_id: str) -> list[tuple[int, UploadPart]]:
@@ -138,11 +135,7 @@ def bucket_recorded(upload_id: str, bucket: int) -> bool:
 
 
 def _exists(model: type[Model], upload_id: str, sk: str) -> bool:
-    try:
-        model.get(upload_pk(upload_id), sk, consistent_read=True)
-        return True
-    except model.DoesNotExist:
-        return False
+    return get_item(model, upload_pk(upload_id), sk) is not None
 
 
 def watched_until(upto: datetime) -> Iterator[Upload]:

@@ -22,7 +22,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAt
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
-from .base import table_meta, utcnow
+from .base import get_item, table_meta, utcnow
 
 CONFIG_SK = "CONFIG"
 DELIVERY_SHARDS = 8
@@ -93,10 +93,7 @@ class DeliveryRef(Model):
 # --- reads and writes -------------------------------------------------------------------------
 
 def get_config(account_id: str, consistent: bool = True) -> WebhookConfig | None:
-    try:
-        return WebhookConfig.get(config_pk(account_id), CONFIG_SK, consistent_read=consistent)
-    except WebhookConfig.DoesNotExist:
-        return None
+    return get_item(WebhookConfig, config_pk(account_id), CONFIG_SK, consistent=consistent)
 
 
 def record_pending(delivery: Delivery) -> None:

@@ -11,6 +11,7 @@ import requests
 
 from chalicelib.domain import webhook_signing
 from chalicelib.domain.money import parse_amount
+from tests.e2e.waiting import wait_for
 from tests.listener import Listener
 
 pytestmark = pytest.mark.e2e
@@ -32,23 +33,13 @@ def customer(stack, ops_token):
     return {"account_id": account_id, "token": owner, "app_id": app["id"], "auth": (app["app_key"], secret)}
 
 
-def _wait_for(fetch, done, timeout: float = 30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = fetch()
-        if done(value):
-            return value
-        time.sleep(0.3)
-    raise AssertionError(f"timed out; last value: {value}")
-
-
 def _carrier_copies(stack, message_id: str) -> list[dict]:
     reply = requests.get(f"{stack.info['carrier_url']}/_sim/messages", params={"client-ref": message_id}, timeout=5)
     return reply.json()["messages"]
 
 
 def _delivered(stack, customer, message_id: str) -> dict:
-    return _wait_for(lambda: stack.call("GET", f"/v1/messages/{message_id}", auth=customer["auth"]).json(),
+    return wait_for(lambda: stack.call("GET", f"/v1/messages/{message_id}", auth=customer["auth"]).json(),
                      lambda m: m.get("status") == "delivered")
 
 
@@ -99,7 +90,7 @@ def test_signed_webhook_arrives_and_is_retried_after_a_500(stack, customer, ops_
         message_id = stack.call("POST", "/v1/sms", {"to": UK, "text": "webhook me", "from": "MsgTraders"},
                                 auth=customer["auth"]).json()["message_id"]
         # Two events (submitted, delivered); whichever POST comes first gets a 500 and is retried.
-        hits = _wait_for(lambda: [h for h in endpoint.received if h["params"].get("message_id") == message_id],
+        hits = wait_for(lambda: [h for h in endpoint.received if h["params"].get("message_id") == message_id],
                          lambda found: len(found) >= 3
                          and {h["params"]["status"] for h in found} == {"submitted", "delivered"}, timeout=60)
         for hit in hits:
@@ -109,7 +100,7 @@ def test_signed_webhook_arrives_and_is_retried_after_a_500(stack, customer, ops_
             deliveries = stack.call("GET", f"/v1/webhook/deliveries?message_id={message_id}",
                                     token=customer["token"]).json()["deliveries"]
             return sorted((d["status"], d["attempts"]) for d in deliveries)
-        _wait_for(attempts, lambda seen: seen == [("delivered", 1), ("delivered", 2)])
+        wait_for(attempts, lambda seen: seen == [("delivered", 1), ("delivered", 2)])
     finally:
         endpoint.close()
 

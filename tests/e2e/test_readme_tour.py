@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import ROOT
+from tests.e2e.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -85,17 +86,6 @@ def _answers(output: str) -> list[dict]:
     return answers
 
 
-def _wait_for(fetch, done, timeout: float = 60):
-    deadline = time.time() + timeout
-    while True:
-        value = fetch()
-        if done(value):
-            return value
-        if time.time() > deadline:
-            raise AssertionError(f"timed out; last value: {value}")
-        time.sleep(0.5)
-
-
 def _sim(kept: dict, to: str) -> list[dict]:
     rows = requests.get(f"{kept['SIM']}/_sim/messages", params={"to": to}, timeout=10).json()["messages"]
     return [row for row in rows if row["part"] == 1]
@@ -114,7 +104,7 @@ def test_a_new_account_starts_at_zero_and_the_operator_tops_it_up(stack, tour):
 def test_the_tour_s_sms_reach_the_carrier(stack, tour):
     kept, _ = tour
     auth = (kept["KEY"], kept["SECRET"])
-    message = _wait_for(lambda: stack.call("GET", f"/v1/messages/{kept['MSG']}", auth=auth).json(),
+    message = wait_for(lambda: stack.call("GET", f"/v1/messages/{kept['MSG']}", auth=auth).json(),
                         lambda m: m["status"] in ("submitted", "delivered"))
     assert message["id"] == kept["MSG"] and message["to"] == "+447400123456"
     rows = _sim(kept, "447400123456")
@@ -151,7 +141,7 @@ def test_the_scheduled_task_waits_for_its_future_send_at_with_the_edit(stack, to
 
 def test_the_domestic_task_completes_and_its_numbers_reach_the_carrier(stack, tour):
     kept, _ = tour
-    task = _wait_for(lambda: stack.call("GET", f"/v1/tasks/{kept['DOMESTIC']}", token=kept["TOK"]).json(),
+    task = wait_for(lambda: stack.call("GET", f"/v1/tasks/{kept['DOMESTIC']}", token=kept["TOK"]).json(),
                      lambda t: t["status"] == "completed" and t["counters"]["pending"] == 0, timeout=120)
     assert task["kind"] == "domestic" and task["text"] == MAINLAND_TEXT
     assert task["counters"]["total"] == 2 and task["counters"]["submitted"] == 2

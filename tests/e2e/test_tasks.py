@@ -7,7 +7,6 @@ task paused, edited and resumed that sends the edit at its time, 409s once a tas
 from __future__ import annotations
 
 import io
-import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -16,6 +15,7 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
+from tests.e2e.waiting import wait_for
 from tests.number_files import XLSX, xlsx_file
 
 pytestmark = pytest.mark.e2e
@@ -43,17 +43,6 @@ def customer(stack, ops_token):
     owner = stack.login("owner@bulk.example", stack.outbox("owner@bulk.example", r"Initial password: (\S+)"))
     app = stack.call("POST", "/v1/apps", {"name": "Campaigns"}, token=owner).json()
     return {"account_id": account_id, "token": owner, "app_id": app["id"], "signature_id": signature["id"]}
-
-
-def _wait_for(fetch, done, timeout: float = 60, pause: float = 0.5):
-    deadline = time.time() + timeout
-    while True:
-        value = fetch()
-        if done(value):
-            return value
-        if time.time() > deadline:
-            raise AssertionError(f"timed out; last value: {value}")
-        time.sleep(pause)
 
 
 def _upload(stack, customer, data: bytes, kind: str = "international") -> dict:
@@ -119,7 +108,7 @@ def test_an_immediate_ten_thousand_number_task_sends_each_number_once(stack, cus
     task = reply.json()
     assert task["status"] == "sending"
     assert task["estimate"]["numbers"] == 10_000 and task["estimate"]["cost"] == "400.00"
-    done = _wait_for(lambda: _get_task(stack, customer, task["task_id"]),
+    done = wait_for(lambda: _get_task(stack, customer, task["task_id"]),
                      lambda t: t["status"] == "completed" and t["counters"]["pending"] == 0, timeout=1200, pause=2)
     counters = done["counters"]
     assert counters["total"] == 10_000 and counters["blocked"] == 2 and counters["unsent"] == 0
@@ -144,7 +133,7 @@ def test_a_scheduled_task_is_paused_edited_resumed_and_sends_the_edit_at_its_tim
     assert edited.status_code == 200 and edited.json()["content"] == final
     assert stack.call("POST", f"/v1/tasks/{task_id}/resume", token=token).json()["status"] == "scheduled"
     assert _get_task(stack, customer, task_id)["status"] == "scheduled"  # not before its time
-    done = _wait_for(lambda: _get_task(stack, customer, task_id), lambda t: t["status"] == "completed", timeout=120)
+    done = wait_for(lambda: _get_task(stack, customer, task_id), lambda t: t["status"] == "completed", timeout=120)
     started = datetime.fromisoformat(done["sent_at"].replace("Z", "+00:00"))
     assert started >= send_at
     # (+447911200007 is on the app's blacklist since the 10,000-number test)
@@ -165,7 +154,7 @@ def test_a_sending_task_cannot_be_edited_or_stopped(stack, customer):
         assert refused.status_code == 409, refused.text
         assert refused.json()["error"]["message"].startswith(("the task is sending", "the task is completed"))
     # let it finish, so the tests after this one have the local stack to themselves
-    _wait_for(lambda: _get_task(stack, customer, task["task_id"]), lambda t: t["status"] == "completed",
+    wait_for(lambda: _get_task(stack, customer, task["task_id"]), lambda t: t["status"] == "completed",
               timeout=600, pause=2)
 
 
@@ -178,7 +167,7 @@ def test_a_presigned_upload_is_parsed_when_it_lands(stack, customer):
     posted = requests.post(presigned["upload"]["url"], data=presigned["upload"]["fields"],
                            files={"file": ("big.xlsx", xlsx_file(uk_numbers(50) + ["oops"]))}, timeout=30)
     assert posted.status_code in (200, 201, 204), posted.text
-    ready = _wait_for(lambda: stack.call("GET", f"/v1/uploads/{presigned['upload_id']}",
+    ready = wait_for(lambda: stack.call("GET", f"/v1/uploads/{presigned['upload_id']}",
                                          token=customer["token"]).json(),
                       lambda u: u["status"] != "uploading" and u["status"] != "parsing", timeout=60)
     assert ready["status"] == "ready" and (ready["valid"], ready["invalid"]) == (50, 1)
@@ -194,7 +183,7 @@ def test_a_large_csv_is_parsed_in_parallel_parts(stack, customer):
     posted = requests.post(presigned["upload"]["url"], data=presigned["upload"]["fields"],
                            files={"file": ("big.csv", data)}, timeout=30)
     assert posted.status_code in (200, 201, 204), posted.text
-    ready = _wait_for(lambda: stack.call("GET", f"/v1/uploads/{presigned['upload_id']}",
+    ready = wait_for(lambda: stack.call("GET", f"/v1/uploads/{presigned['upload_id']}",
                                          token=customer["token"]).json(),
                       lambda u: u["status"] not in ("uploading", "parsing"), timeout=120)
     assert ready["status"] == "ready", ready

@@ -106,6 +106,16 @@ class Reply:
 
 
 @pytest.fixture
+def small_chunks(monkeypatch, aws):
+    """Task chunks of 4 numbers, so a handful of numbers spans several tickets."""
+    from chalicelib.config import settings
+    monkeypatch.setenv("JMC_TASK_CHUNK_SIZE", "4")
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
+
+
+@pytest.fixture
 def seeded(aws):
     """The local seed data: an operator and Demo Co (owner, app, balance, prices)."""
     from devstack.seed import seed

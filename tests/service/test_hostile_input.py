@@ -211,7 +211,8 @@ ACCOUNT_CASES = [
     ({**NEW_ACCOUNT, "owner": {"email": "owner@acme.example", "name": "Ann\ud800"}}, 400, "owner.name"),
     ({**NEW_ACCOUNT, "name": "Acme\x00"}, 422, "name"),
     ({**NEW_ACCOUNT, "owner": {"email": "owner@acme.example\x1f", "name": "Ann"}}, 422, "owner.email"),
-    ({**NEW_ACCOUNT, "owner": {"email": "owner@acme.example", "name": "Ann", "x\x00": 1}}, 422, "owner.x\\x00"),
+    ({**NEW_ACCOUNT, "owner": {"email": "owner@acme.example", "name": "Ann", "x\x00": "\x01"}}, 422,
+     "owner.x\\x00"),
 ]
 
 

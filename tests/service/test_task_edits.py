@@ -20,15 +20,6 @@ LISTS = {"one": uk_numbers(1, 100), "five": uk_numbers(5, 200), "nine": uk_numbe
 
 
 @pytest.fixture
-def small_chunks(monkeypatch, aws):
-    from chalicelib.config import settings as app_settings
-    monkeypatch.setenv("JMC_TASK_CHUNK_SIZE", "4")
-    app_settings.cache_clear()
-    yield
-    app_settings.cache_clear()
-
-
-@pytest.fixture
 def lists(client, demo_token, small_chunks) -> dict[str, str]:
     """Upload id of each list in LISTS."""
     ids = {}

@@ -20,16 +20,6 @@ def clean_carrier(carrier_sim):
     reset_carrier(carrier_sim.url)
 
 
-@pytest.fixture
-def small_chunks(monkeypatch, aws):
-    """Chunks of 4 numbers, so a handful of numbers spans several tickets."""
-    from chalicelib.config import settings
-    monkeypatch.setenv("JMC_TASK_CHUNK_SIZE", "4")
-    settings.cache_clear()
-    yield
-    settings.cache_clear()
-
-
 def _upload(client, token, values, **kw) -> str:
     reply = upload(client, token, xlsx_file(values), **kw)
     assert reply.status == 201, reply

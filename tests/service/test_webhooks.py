@@ -87,10 +87,7 @@ def test_backoff_doubles_and_caps():
 def test_retry_waits_past_the_sqs_delay_limit(client, app, seeded, ops_token, demo_token, monkeypatch):
     failing = Listener(fail_first=100)
     try:
-        _configure(client, ops_token, demo_token, seeded, failing.url)
-        send(client, seeded)
-        dispatch_all(app)
-        ticket = _next_ticket()
+        ticket = _first_ticket_to(client, app, seeded, ops_token, demo_token, failing.url)
         enqueued = []
         monkeypatch.setattr(webhooks, "_enqueue", lambda t, delay=0: enqueued.append((t, delay)))
         monkeypatch.setenv("JMC_WEBHOOK_RETRY_BASE", "3000")
@@ -109,10 +106,7 @@ def test_retry_waits_past_the_sqs_delay_limit(client, app, seeded, ops_token, de
 def test_after_24_hours_the_event_is_dead_lettered(client, app, seeded, ops_token, demo_token):
     failing = Listener(fail_first=100)
     try:
-        _configure(client, ops_token, demo_token, seeded, failing.url)
-        send(client, seeded)
-        dispatch_all(app)
-        ticket = _next_ticket()
+        ticket = _first_ticket_to(client, app, seeded, ops_token, demo_token, failing.url)
         ticket.update(attempt=12, first_attempt_at=(utcnow() - timedelta(hours=23, minutes=50)).isoformat())
         assert webhooks.deliver(ticket).outcome == "dead_lettered"
         sqs = boto3.client("sqs", region_name="us-east-1")
@@ -179,10 +173,7 @@ def test_a_dead_lettered_event_logs_a_warning_and_a_wait_logs_nothing_at_info(
     from chalicelib.jobs.webhooks import deliver_ticket
     failing = Listener(fail_first=100)
     try:
-        _configure(client, ops_token, demo_token, seeded, failing.url)
-        send(client, seeded)
-        dispatch_all(app)
-        ticket = _next_ticket()
+        ticket = _first_ticket_to(client, app, seeded, ops_token, demo_token, failing.url)
         monkeypatch.setattr(webhooks, "_enqueue", lambda t, delay=0: None)
         later = (utcnow() + timedelta(minutes=20)).isoformat()
         with caplog.at_level(logging.DEBUG):
@@ -245,6 +236,14 @@ def test_cloud_stages_refuse_plain_http_and_private_hosts(monkeypatch):
         assert webhooks.check_url("https://8.8.8.8/hook") == "https://8.8.8.8/hook"
     finally:
         settings.cache_clear()
+
+
+def _first_ticket_to(client, app, seeded, ops_token, demo_token, url: str) -> dict:
+    """The delivery ticket of the first status event of one SMS, with the webhook at ``url``."""
+    _configure(client, ops_token, demo_token, seeded, url)
+    send(client, seeded)
+    dispatch_all(app)
+    return _next_ticket()
 
 
 def _next_ticket() -> dict:

@@ -62,13 +62,15 @@ def test_free_text_fields_may_carry_line_breaks_and_tabs(field):
 
 @pytest.mark.parametrize("char", ["\t", "\n", "\r"])
 def test_line_breaks_and_tabs_elsewhere_are_a_422(char):
-    for value, field in (({"name": f"a{char}b"}, "name"), ({"owner": {"text": char}}, "owner.text"),
-                         ({f"a{char}": "v"}, json.dumps(f"a{char}")[1:-1])):
+    for value, field in (({"name": f"a{char}b"}, "name"), ({"owner": {"text": char}}, "owner.text")):
         assert _refused(_raw(value), ControlCharacter).field == field
 
 
-def test_a_key_with_a_control_character_is_named_escaped():
-    assert _refused(_raw({"a\x00b": 1}), ControlCharacter).field == "a\\x00b"
+def test_a_key_need_only_be_unicode_and_a_bad_value_under_it_is_named_escaped():
+    # A key the route does not know is ignored; what it holds is still held to the rules.
+    assert parse_json(_raw({"a\x00b": 1, "c\nd": True})) == {"a\x00b": 1, "c\nd": True}
+    assert _refused(_raw({"a\x00b": "x\x01"}), ControlCharacter).field == "a\\x00b"
+    assert _refused(_raw({"a\ud800": 1}), LoneSurrogate).field == "a\\ud800"
 
 
 def test_bodies_over_the_cap_are_413_unread():
@@ -107,7 +109,7 @@ def test_form_and_query_parameters_follow_the_same_rules():
     assert parse_form(b"text=line%0Atwo&to=447400123456") == {"text": "line\ntwo", "to": "447400123456"}
     assert _form_error(b"text=a%00b").field == "text"
     assert _form_error(b"from=JMC%0ADemo").field == "from"
-    assert _form_error(b"a%01=1").field == "a\\x01"
+    assert _form_error(b"a%01=%02").field == "a\\x01"
     with pytest.raises(InvalidRequest):
         parse_form(b"to=\xff")
     with pytest.raises(LoneSurrogate) as caught:
