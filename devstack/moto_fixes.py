@@ -23,6 +23,13 @@ code expects.
 5. moto's SES keeps no time for a sent email, and ``/local/outbox`` shows when each one was
    sent: the local stack's moto process stamps every stored email with ``sent_at`` (UTC,
    the carrier simulator's format), which ``/moto-api/data.json`` then lists with it.
+6. moto keeps a reference to every model object it ever made, for its dashboard
+   (``/moto-api/data.json``): every DynamoDB item version written or copied, every SQS
+   message, S3 object, X-Ray segment, log event. In a long-running stack that memory is
+   never freed, and ``data.json`` (which ``/local/outbox`` reads for emails) grew to
+   list hundreds of thousands of them, so that late in a test session it took longer than
+   the outbox waits. The local stack's moto process does not keep those per-record objects;
+   it still keeps tables, queues, buckets, rules and SES's emails.
 """
 from __future__ import annotations
 
@@ -74,6 +81,30 @@ def stamp_sent_emails() -> None:
             continue
         message_class.__init__ = _stamping(message_class.__init__)  # type: ignore[method-assign]
         message_class._jmc_stamped = True  # type: ignore[union-attr]  # our mark on moto's class
+
+
+# (service, class) of moto's per-record models: made by the thousand, never read from the
+# dashboard by us.
+_RECORDS = frozenset({
+    ("dynamodb", "Item"), ("dynamodb", "StreamRecord"), ("sqs", "Message"),
+    ("s3", "FakeKey"), ("s3", "FakeMultipart"), ("s3", "FakeDeleteMarker"),
+    ("xray", "TraceSegment"), ("logs", "LogEvent"),
+})
+
+
+def keep_no_records() -> None:
+    """moto's dashboard no longer keeps every record it made (idempotent)."""
+    from moto.core.common_models import BaseModel
+    if getattr(BaseModel, "_jmc_records_untracked", False):
+        return
+    tracked_new = BaseModel.__new__
+
+    def new(cls, *args, **kwargs):
+        if (cls.__module__.split(".")[1], cls.__name__) in _RECORDS:
+            return object.__new__(cls)
+        return tracked_new(cls, *args, **kwargs)
+    BaseModel.__new__ = new  # type: ignore[method-assign]  # patching moto is the point
+    BaseModel._jmc_records_untracked = True  # type: ignore[attr-defined]  # our mark on moto's class
 
 
 def _stamping(init):

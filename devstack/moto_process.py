@@ -68,10 +68,11 @@ def main(host: str, port: int) -> int:
     from moto.server import ThreadedMotoServer
     from werkzeug.serving import BaseWSGIServer
 
-    from devstack.moto_fixes import serialise_dynamodb, speed_up_server, stamp_sent_emails
+    from devstack.moto_fixes import keep_no_records, serialise_dynamodb, speed_up_server, stamp_sent_emails
     serialise_dynamodb()
     speed_up_server()
     stamp_sent_emails()
+    keep_no_records()
     # werkzeug queues 128 connections until accept(); the rest of the local stack queues up to
     # SOMAXCONN, so bursts from its threads' clients are not reset here either. This process
     # runs only moto, so setting it on the class touches nothing else.

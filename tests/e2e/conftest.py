@@ -95,8 +95,9 @@ class Stack:
         """Wait for a message to ``to`` matching ``pattern``; returns the first group."""
         deadline = time.time() + timeout
         while time.time() < deadline:
-            messages = self.call("GET", "/local/outbox", params={"to": to}).json()["messages"]
-            for message in messages:
+            reply = self.call("GET", "/local/outbox", params={"to": to})
+            assert reply.status_code == 200, reply.text
+            for message in reply.json()["messages"]:
                 found = re.search(pattern, message["body"])
                 if found:
                     return found.group(1)

@@ -145,5 +145,7 @@ def test_the_domestic_task_completes_and_its_numbers_reach_the_carrier(stack, to
                      lambda t: t["status"] == "completed" and t["counters"]["pending"] == 0, timeout=120)
     assert task["kind"] == "domestic" and task["text"] == MAINLAND_TEXT
     assert task["counters"]["total"] == 2 and task["counters"]["submitted"] == 2
+    # Other tests in the session also text 8613800138000 (a verification code, their own
+    # tasks), so only this task's text is counted: exactly once per number.
     for number in ("8613800138000", "8613900139000"):
-        assert [row["text"] for row in _sim(kept, number)] == [MAINLAND_TEXT]
+        assert [row["text"] for row in _sim(kept, number) if row["text"] == MAINLAND_TEXT] == [MAINLAND_TEXT]

@@ -98,3 +98,40 @@ def test_moto_s_process_stamps_each_email_with_the_time_it_was_sent():
         moto.stop()
     after = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     assert before <= sent["sent_at"] <= after
+
+
+def test_moto_s_process_keeps_no_record_it_has_made_beyond_the_tables_and_emails():
+    # moto keeps every model object for its dashboard: item versions, queue messages, objects
+    # would pile up for as long as the stack runs (devstack/moto_fixes.py, fix 6).
+    import requests
+
+    from devstack.moto_process import MotoProcess
+    from devstack.stack import free_port
+    moto = MotoProcess("127.0.0.1", free_port("127.0.0.1")).start()
+    try:
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=moto.url)
+        dynamodb.create_table(TableName="t", BillingMode="PAY_PER_REQUEST",
+                              KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                              AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}])
+        for version in range(3):
+            dynamodb.put_item(TableName="t", Item={"k": {"S": "one"}, "v": {"N": str(version)}})
+        sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=moto.url)
+        url = sqs.create_queue(QueueName="q")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="hello")
+        s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=moto.url)
+        s3.create_bucket(Bucket="jmc-records")
+        s3.put_object(Bucket="jmc-records", Key="k", Body=b"x")
+        ses = boto3.client("ses", region_name="us-east-1", endpoint_url=moto.url)
+        ses.verify_email_identity(EmailAddress="no-reply@jmc.local")
+        ses.send_email(Source="no-reply@jmc.local", Destination={"ToAddresses": ["a@b.example"]},
+                       Message={"Subject": {"Data": "hi"}, "Body": {"Text": {"Data": "hello"}}})
+        data = requests.get(f"{moto.url}/moto-api/data.json", timeout=5).json()
+        # The records still work: the latest version is read back, the message received.
+        assert dynamodb.get_item(TableName="t", Key={"k": {"S": "one"}})["Item"]["v"] == {"N": "2"}
+        assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "hello"
+        assert s3.get_object(Bucket="jmc-records", Key="k")["Body"].read() == b"x"
+    finally:
+        moto.stop()
+    assert (data["dynamodb"]["Item"], data["sqs"]["Message"], data["s3"]["FakeKey"]) == ([], [], [])
+    assert [t["name"] for t in data["dynamodb"]["Table"]] == ["t"]
+    assert [m["subject"] for m in data["ses"]["Message"]] == ["hi"]
