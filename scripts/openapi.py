@@ -34,6 +34,8 @@ os.environ.update({"JMC_STAGE": "local", "AWS_DEFAULT_REGION": "us-east-1", "AWS
 from app import app  # noqa: E402
 from chalicelib.api.payload import FREE_TEXT_FIELDS  # noqa: E402
 from chalicelib.domain import message_status, task_states  # noqa: E402
+from chalicelib.domain.identity import EMAIL_PATTERN  # noqa: E402
+from chalicelib.domain.phone import TYPED_NUMBER_PATTERN  # noqa: E402
 from chalicelib.domain.text import CONTROL_CHARACTERS, CONTROL_CHARACTERS_BUT_LINE_BREAKS  # noqa: E402
 from chalicelib.services import directory, message_log, sending  # noqa: E402
 from chalicelib.store.webhooks import DELIVERY_STATUSES  # noqa: E402
@@ -164,13 +166,16 @@ MONEY_IN = matching_none_of(
 )
 COUNTRY = ref("Country")
 COUNTRIES = array_of(COUNTRY, minItems=1)
-PHONE = string(format="phone", pattern=r"^(\+|00)?[1-9][0-9]{6,14}$",
-               description="international format: +447400123456, 00447400123456 or 447400123456 (read as E.164)",
+PHONE = string(format="phone", pattern=TYPED_NUMBER_PATTERN,
+               description="international format: +447400123456, 00447400123456 or 447400123456 (read as E.164); "
+                           "spaces, dots, hyphens or parentheses may separate the digits",
                example="+447400123456")
-LOGIN_PHONE = string(format="login-phone", pattern=r"^\+(86|852|853|886|65)[0-9]{7,11}$",
-                     description="E.164; a mainland China, Hong Kong, Macau, Taiwan or Singapore number",
+LOGIN_PHONE = string(format="login-phone", pattern=TYPED_NUMBER_PATTERN,
+                     description="international format (read as E.164): a mainland China, Hong Kong, Macau, Taiwan "
+                                 "or Singapore number",
                      example="+8613800138000")
-EMAIL = string(format="email", maxLength=254)
+EMAIL = string(pattern=EMAIL_PATTERN, maxLength=254, example="ann@example.com",
+               description="an address mail can be sent to (an internationalised domain in its xn-- form)")
 SENDER_ID = string(pattern=r"^[A-Za-z0-9 ]*[A-Za-z][A-Za-z0-9 ]*$", maxLength=11,
                    description="1-11 letters, digits or spaces with at least one letter", example="JMCDemo")
 NUMERIC_FROM = string(pattern=rf"^\+?[0-9]{{3,{sending.NUMERIC_FROM_MAX}}}$")
@@ -682,7 +687,8 @@ QUERY_PARAMETERS = {  # view → its query parameters, in the order listed, and 
         **PAGE,
     },
     "list_blacklisted_countries": {"app_id": BLACKLIST_APP, **PAGE},
-    "list_tasks": {"status": string(enum=list(task_states.ALL)), **strings("task_id", "name", "country", "user"),
+    "list_tasks": {"status": string(enum=list(task_states.ALL)), **strings("task_id", "name", "user"),
+                   "country": or_empty(COUNTRY),
                    **PAGE},
     "upload_numbers": {
         "kind": KIND,
@@ -935,7 +941,7 @@ def openapi_document(app_routes: list[Route]) -> Schema:
         paths.setdefault(route.path, {})[route.method.lower()] = operation(route)
     return {
         "openapi": "3.0.3",
-        "info": {"title": "JMC API", "version": "0.4.0", "description": INFO},
+        "info": {"title": "JMC API", "version": "0.4.1", "description": INFO},
         "servers": [{"url": "/"}],
         "tags": [{"name": module} for module in sorted({route.module for route in app_routes})],
         "paths": paths,

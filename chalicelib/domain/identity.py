@@ -9,8 +9,14 @@ from dataclasses import dataclass
 
 from .phone import PhoneNumberError, parse_login_phone
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MAX_EMAIL = 254  # RFC 5321's limit on a forward path
+# An address mail can be sent to: RFC 5322's dot-atom local part and a domain of DNS labels
+# (an internationalised one in its xn-- form), the top-level one starting with a letter;
+# spaces around it are dropped.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = rf"^ *{_ATOM}(\.{_ATOM})*@({_LABEL}\.)+[A-Za-z][A-Za-z0-9-]{{0,61}}[A-Za-z0-9] *$"
+EMAIL_RE = re.compile(EMAIL_PATTERN)
+MAX_EMAIL = 254  # RFC 5321's limit on a forward path, spaces around it included
 
 CODE_TTL_SECONDS = 300
 CODE_MAX_ATTEMPTS = 5
@@ -39,7 +45,7 @@ def normalise_login(text: object) -> Login:
     """Normalise what a user typed as a login; raise IdentityError if it is neither."""
     raw = _typed(text, "must be a string: an email address or a phone number")
     if "@" in raw:
-        return normalise_email(raw)
+        return normalise_email(text)
     try:
         return Login(parse_login_phone(raw).e164, "phone")
     except PhoneNumberError as exc:
@@ -50,19 +56,19 @@ def normalise_email(text: object) -> Login:
     """An email address, lower-cased; IdentityError if ``text`` is anything else (a phone
     number included: a field that takes only an email is not a login field)."""
     raw = _typed(text, "must be a string: an email address")
-    if not EMAIL_RE.match(raw) or len(raw) > MAX_EMAIL:
+    if not EMAIL_RE.match(raw) or len(str(text)) > MAX_EMAIL:
         raise IdentityError("is not an email address")
     return Login(raw.lower(), "email")
 
 
 def _typed(text: object, wrong_type: str) -> str:
-    """``text`` stripped; IdentityError "is required" when absent or blank, ``wrong_type``
-    when it is not a string at all (a JSON number, say)."""
+    """``text`` without the spaces around it; IdentityError "is required" when absent or
+    blank, ``wrong_type`` when it is not a string at all (a JSON number, say)."""
     if text is None or (isinstance(text, str) and not text.strip()):
         raise IdentityError("is required")
     if not isinstance(text, str):
         raise IdentityError(wrong_type)
-    return text.strip()
+    return text.strip(" ")
 
 
 def check_password_strength(password: object) -> str:

@@ -1,12 +1,20 @@
 """Phone numbers: parsing and normalising to E.164 with ``phonenumbers``."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import phonenumbers
 
 #: Regions whose numbers may be used as a login (mainland China, HK, Macau, Taiwan, Singapore).
 LOGIN_PHONE_REGIONS = frozenset({"CN", "HK", "MO", "TW", "SG"})
+
+#: A number typed in a field: ASCII digits, "+" or "00" before them, spaces, dots, hyphens or
+#: parentheses between them, spaces around. phonenumbers alone would read "+8613800138000x"
+#: or "+86...;ext=1" as +8613800138000: a field holding more than a number is refused, not
+#: guessed at (a spreadsheet cell is read leniently: files/numbers.py).
+TYPED_NUMBER_PATTERN = r"^ *(\+|00)?[0-9]+([ ().-]+[0-9]+)* *$"
+_TYPED_NUMBER = re.compile(TYPED_NUMBER_PATTERN)
 
 
 _IMPOSSIBLE = {
@@ -78,9 +86,20 @@ def parse_phone(text: str, default_region: str | None = None) -> PhoneNumber:
     return PhoneNumber(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), region)
 
 
-def parse_login_phone(text: str) -> PhoneNumber:
+def parse_typed_phone(text: object) -> PhoneNumber:
+    """``parse_phone`` for a number a person or program typed in a field: only the
+    characters of TYPED_NUMBER_PATTERN, in its order."""
+    if not isinstance(text, str):
+        raise PhoneNumberError("must be a string (a phone number)")
+    if text.strip(" ") and not _TYPED_NUMBER.match(text):
+        raise PhoneNumberError("is not a phone number: ASCII digits, with + or 00 before them and spaces, "
+                               "dots, hyphens or parentheses between them")
+    return parse_phone(text)
+
+
+def parse_login_phone(text: object) -> PhoneNumber:
     """Parse a phone number allowed as a login identity."""
-    number = parse_phone(text)
+    number = parse_typed_phone(text)
     if number.country not in LOGIN_PHONE_REGIONS:
         raise PhoneNumberError(
             "must be a mainland China, Hong Kong, Macau, Taiwan or Singapore number")

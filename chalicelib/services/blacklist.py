@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import phonenumbers
 
 from ..domain.countries import CountryError, normalise_country
-from ..domain.phone import PhoneNumberError, parse_phone
+from ..domain.phone import PhoneNumberError, parse_phone, parse_typed_phone
 from ..errors import FieldError, InvalidRequest, NotFound
 from ..store import audit
 from ..store import blacklist as store
@@ -77,7 +77,7 @@ def app_for(caller: Caller, app_id: object) -> str:
 def add_numbers(caller: Caller, app_id: str, numbers: object) -> AddedNumbers:
     """Block ``numbers`` for ``app_id`` (already checked with ``app_for``).
 
-    Each is normalised with ``parse_phone`` (``+86 138 0013 8000`` and ``8613800138000`` are
+    Each is normalised with ``parse_typed_phone`` (``+86 138 0013 8000`` and ``8613800138000`` are
     one entry). Bad values are reported with their reason and the rest are still added, even
     when none is valid (then nothing is added). Re-adding is idempotent: listed numbers are
     counted in ``already_listed``. ``numbers`` missing → FieldError 400; not a list, empty,
@@ -114,7 +114,7 @@ def _normalise_numbers(numbers: object) -> tuple[list[str], list[dict], int]:
     invalid, repeats = [], 0
     for raw in numbers:
         try:
-            e164 = parse_phone(raw).e164
+            e164 = parse_typed_phone(raw).e164
         except PhoneNumberError as exc:
             invalid.append({"value": raw, "reason": str(exc)})
             continue
@@ -179,7 +179,7 @@ def list_entries(app_id: str, kind: str, limit: int, cursor: str | None,
     (another app or kind) is a CursorError (400 on ``cursor``)."""
     if number is not None:
         try:
-            e164 = parse_phone(number).e164
+            e164 = parse_typed_phone(number).e164
         except PhoneNumberError as exc:
             raise FieldError("number", str(exc)) from None
         found = store.get_entry(app_id, entry_key(NUMBER, e164))

@@ -13,7 +13,7 @@ from ..domain.countries import (
 )
 from ..domain.ids import new_id
 from ..domain.money import MoneyError, parse_amount
-from ..domain.phone import PhoneNumberError, parse_phone
+from ..domain.phone import PhoneNumberError, parse_typed_phone
 from ..errors import FieldError, missing_or_invalid
 from ..store.accounts import Sender, Signature, list_items, sender_sk, signature_sk
 from ..store.base import get_item
@@ -132,7 +132,7 @@ def _number_sender(value: str, countries: list[str]) -> str:
                                           "it sends within mainland China only")
         return value
     try:
-        return parse_phone(value).e164
+        return parse_typed_phone(value).e164
     except PhoneNumberError as exc:
         raise FieldError("value", str(exc)) from None
 

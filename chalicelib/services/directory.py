@@ -67,7 +67,7 @@ def _user_fields(data: object, prefix: str) -> tuple[str, str, str | None]:
     phone = None
     if data.get("phone") not in (None, ""):
         try:
-            phone = parse_login_phone(str(data["phone"])).e164
+            phone = parse_login_phone(data["phone"]).e164
         except PhoneNumberError as exc:
             raise FieldError(f"{prefix}phone", str(exc)) from None
     return email, name, phone

@@ -54,9 +54,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from ..domain.countries import CountryError, normalise_country
 from ..domain.message_status import MESSAGE_TYPES, STATUSES
-from ..domain.phone import PhoneNumberError, parse_phone
+from ..domain.phone import PhoneNumberError, parse_typed_phone
 from ..domain.time_range import parse_range
 from ..domain.timeline import (
     MAX_PAGE_SIZE,
@@ -82,6 +81,7 @@ from ..store.messages import (
     recipient_key,
     task_shard_key,
 )
+from .catalog import country_field
 
 PAGE_QUERIES = 200  # DynamoDB calls one API page makes at most (25 empty days of 8 shards)
 PAGE_EXAMINED = 4000  # items one API page examines at most
@@ -165,18 +165,13 @@ def _recipient(value: str | None) -> str | None:
     if value is None:
         return None
     try:
-        return parse_phone(value).e164  # a "+" sent unencoded arrives as a space; parse_phone adds it back
+        return parse_typed_phone(value).e164  # a "+" sent unencoded arrives as a space; it is added back
     except PhoneNumberError as exc:
         raise FieldError("to", str(exc)) from None
 
 
 def _country(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return normalise_country(value.strip())
-    except CountryError as exc:
-        raise FieldError("country", str(exc)) from None
+    return None if value is None else country_field(value.strip())
 
 
 # --- one message, one page --------------------------------------------------------------------

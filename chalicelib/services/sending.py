@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from ..domain import message_status as states
 from ..domain.countries import NUMERIC_SENDER_ONLY, SENDER_ID_RE, SERVICE_CODE_COUNTRY, is_service_code
 from ..domain.ids import new_id
-from ..domain.phone import PhoneNumber, PhoneNumberError, parse_phone
+from ..domain.phone import PhoneNumber, PhoneNumberError, parse_typed_phone
 from ..domain.segments import Segmentation, segment, segment_domestic
 from ..errors import Blacklisted, FieldError, IdempotencyConflict, InvalidRequest, TextTooLong
 from ..store.messages import Message, get_message
@@ -60,7 +60,7 @@ class Accepted:
 
 def recipient(to: str) -> PhoneNumber:
     try:
-        return parse_phone(to)
+        return parse_typed_phone(to)
     except PhoneNumberError as exc:
         raise FieldError("to", str(exc)) from None
 

@@ -343,6 +343,8 @@ def list_tasks(caller: Caller, filters: dict, limit: int, cursor: str | None) ->
     status = filters.get("status")
     if status is not None and status not in states.ALL:
         raise InvalidRequest("status", "must be one of " + ", ".join(states.ALL))
+    if filters.get("country"):  # a map key in the filter expression: a country code, nothing else
+        filters = {**filters, "country": catalog.country_field(filters["country"].strip())}
     condition = None
     for name, test in (("status", lambda v: Task.status == v), ("task_id", lambda v: Task.task_id == v),
                        ("name", lambda v: Task.name.contains(v)), ("user", lambda v: Task.created_by == v),

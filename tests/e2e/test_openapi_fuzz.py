@@ -16,6 +16,7 @@ replays against ``make run`` once the credentials and ids are your own."""
 from __future__ import annotations
 
 import base64
+import os
 import zoneinfo
 from dataclasses import dataclass
 
@@ -30,7 +31,8 @@ from devstack.seed import COUNTRY_RULES, DEFAULT_PRICES, OPERATOR
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.fuzz]
 
-SEED = 20261213  # fixed: every run sends the same requests, so a failure replays
+# Fixed, so a failure replays; JMC_FUZZ_SEED=<n> probes with other requests.
+SEED = int(os.environ.get("JMC_FUZZ_SEED", "20261213"))
 FUZZ_EXAMPLES = 10  # fuzzing-phase examples per operation; the coverage phase adds its boundary cases
 FUZZ_COUNTRY = "NZ"  # no seeded price or rule, used by no other test
 FUZZ_OWNER = "owner@fuzz.example"

@@ -204,6 +204,29 @@ def test_code_requests_refuse_bad_logins_and_store_nothing(client, seeded):
     assert list(AuthRecord.scan()) == []
 
 
+@pytest.mark.parametrize("login", ["ops@jmc.local*", "ops@jmc.local.", "ops@jmc", "\u3000ops@jmc.local",
+                                   "+8613800138000x", "+8613800138000;ext=1"])
+def test_a_login_with_more_than_an_address_or_number_in_it_is_a_422(client, seeded, login):
+    """The fuzzer found "gum@empty.io*" answered 202 where the spec's pattern refuses it."""
+    _refused(client.post("/v1/auth/codes", {"login": login, "purpose": "login"}), 422, "login")
+    assert list(AuthRecord.scan()) == []
+
+
+@pytest.mark.parametrize("to", ["+447400123456x", "+447400123456*", "+447400123456;ext=1", "tel:+447400123456",
+                                "+44７400123456"])
+def test_a_recipient_with_more_than_a_number_in_it_is_a_422(client, seeded, carrier_sim, to):
+    """phonenumbers alone reads each as +447400123456: a typo must not become a send."""
+    _refused(send(client, seeded, to=to), 422, "to")
+    assert _no_messages()
+    assert carrier_messages(carrier_sim.url) == []
+
+
+def test_a_new_user_s_phone_must_be_a_string(client, ops_token):
+    body = {**NEW_ACCOUNT, "owner": {**NEW_ACCOUNT["owner"], "phone": 8613800138000}}
+    _refused(client.post("/v1/ops/accounts", body, token=ops_token), 422, "owner.phone")
+    assert _account_names(client, ops_token) == ["Demo Co"]
+
+
 # --- POST /v1/ops/accounts --------------------------------------------------------------------
 
 ACCOUNT_CASES = [

@@ -70,3 +70,21 @@ def test_an_email_field_takes_an_email_only():
         with pytest.raises(IdentityError) as caught:
             rules.normalise_email(value)
         assert str(caught.value) == reason, value
+
+
+@pytest.mark.parametrize("address", ["ann@acme.example", " o'brien+sms@mail.acme.co.uk ", "x@xn--fiqs8s.xn--fiqs8s",
+                                     "a.b-c_d@a-1.io"])
+def test_an_email_is_an_address_mail_can_be_sent_to(address):
+    assert rules.normalise_email(address).value == address.strip().lower()
+
+
+@pytest.mark.parametrize("address", ["gum@empty.io*", "a@b.c", "a@-b.io", "a..b@c.io", ".a@c.io", "a@b_c.io",
+                                     "a b@c.io", "张@例子.中国", "a@b.io\u3000", "\u00a0a@b.io", "a@b.123",
+                                     " " * 10 + "a" * 240 + "@b.io"])
+def test_an_email_with_more_or_other_than_an_address_is_refused(address):
+    """What the spec's email pattern refuses, the API refuses: phonenumbers-style guessing
+    (dropping a trailing "*") would let a typo through as someone else's address."""
+    with pytest.raises(IdentityError, match="is not an email address"):
+        rules.normalise_email(address)
+    with pytest.raises(IdentityError, match="is not an email address"):
+        rules.normalise_login(address)

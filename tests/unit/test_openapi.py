@@ -47,3 +47,11 @@ def test_every_ref_resolves_and_every_operation_has_responses():
 def test_the_spec_validates_as_openapi_3():
     from openapi_spec_validator import validate
     validate(SPEC)
+
+
+def test_the_committed_file_is_what_the_script_writes():
+    """A pattern changed in domain/ (or in the script) must reach the served file: run
+    scripts/openapi.py and commit what it writes."""
+    import runpy
+    script = runpy.run_path(str(Path(__file__).resolve().parents[2] / "scripts" / "openapi.py"))
+    assert script["openapi_document"](script["routes"]()) == SPEC

@@ -1,7 +1,7 @@
 import pytest
 
 from chalicelib.domain.countries import CountryError, check_sender_id, normalise_country
-from chalicelib.domain.phone import PhoneNumberError, parse_login_phone, parse_phone
+from chalicelib.domain.phone import PhoneNumberError, parse_login_phone, parse_phone, parse_typed_phone
 
 
 def test_parse_phone_normalises_to_e164_with_country():
@@ -71,3 +71,20 @@ def test_a_leading_00_still_needs_a_country_code_after_it():
         parse_phone("00999 1234567")
     with pytest.raises(PhoneNumberError):
         parse_phone("00")
+
+
+@pytest.mark.parametrize("typed", ["+1 (415) 555-2671", "0044 7400 123456", "447400.123.456", " +8613800138000 "])
+def test_a_typed_number_may_be_written_with_separators(typed):
+    assert parse_typed_phone(typed).e164 == parse_phone(typed).e164
+
+
+@pytest.mark.parametrize("typed", ["+8613800138000x", "+8613800138000*", "+8613800138000;ext=1", "+86１3800138000",
+                                   "tel:+8613800138000", "+86 138 0013 8000\u3000", "++8613800138000",
+                                   "+86--13800138000.", 8613800138000])
+def test_a_typed_number_with_anything_else_in_it_is_refused(typed):
+    """phonenumbers reads each of these as +8613800138000 (a spreadsheet cell may be read
+    that way); a field holding more than a number is refused, not guessed at."""
+    with pytest.raises(PhoneNumberError):
+        parse_typed_phone(typed)
+    with pytest.raises(PhoneNumberError):
+        parse_login_phone(typed)
