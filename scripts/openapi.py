@@ -716,7 +716,7 @@ PATH_PARAMETER = re.compile(r"{(\w+)}")
 
 # --- bodies that are not JSON schemas above -----------------------------------------------------
 
-FORM_AND_JSON = ("application/x-www-form-urlencoded", JSON)
+FORM = "application/x-www-form-urlencoded"
 UPLOAD_BODY = {  # upload_numbers takes the file itself
     "required": True,
     "content": {media: {"schema": string(format="binary", minLength=1)}
@@ -847,9 +847,13 @@ def request_body(route: Route) -> Schema | None:
         return UPLOAD_BODY
     if not route.takes_json:
         return None
-    media_types = FORM_AND_JSON if route.name in FORM_BODIES else (JSON,)
     schema = with_string_rules(REQUEST_BODIES[route.name])
-    return {"required": True, "content": {media: {"schema": schema} for media in media_types}}
+    content = {JSON: {"schema": schema}}
+    if route.name in FORM_BODIES:
+        # A form is flat: a field's value is text (an object or array sent there arrives as
+        # its keys or items, which are held to the string rules as any value is).
+        content = {FORM: {"schema": {**schema, "additionalProperties": string(pattern=CLEAN)}}, **content}
+    return {"required": True, "content": content}
 
 
 def error_codes(route: Route) -> list[str]:

@@ -334,7 +334,7 @@ def live_counters(task: Task) -> dict[str, int]:
     return totals
 
 
-LIST_FILTERS = ("status", "task_id", "name", "country", "user")
+LIST_FILTERS = tuple(store.TASK_FILTERS)
 
 
 def list_tasks(caller: Caller, filters: dict, limit: int, cursor: str | None) -> tuple[list[Task], str | None]:
@@ -343,16 +343,9 @@ def list_tasks(caller: Caller, filters: dict, limit: int, cursor: str | None) ->
     status = filters.get("status")
     if status is not None and status not in states.ALL:
         raise InvalidRequest("status", "must be one of " + ", ".join(states.ALL))
-    if filters.get("country"):  # a map key in the filter expression: a country code, nothing else
+    if filters.get("country"):  # a map key in the filter expression: a country code only
         filters = {**filters, "country": catalog.country_field(filters["country"].strip())}
-    condition = None
-    for name, test in (("status", lambda v: Task.status == v), ("task_id", lambda v: Task.task_id == v),
-                       ("name", lambda v: Task.name.contains(v)), ("user", lambda v: Task.created_by == v),
-                       ("country", lambda v: Task.countries[v].exists())):
-        value = filters.get(name)
-        if value:
-            condition = test(value) if condition is None else condition & test(value)
-    results = store.account_tasks(caller.account_id, condition, cursor, page_size=max(limit, 50))
+    results = store.account_tasks(caller.account_id, filters, cursor, page_size=max(limit, 50))
     items = []
     for task in results:
         items.append(task)

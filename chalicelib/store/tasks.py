@@ -19,7 +19,7 @@ the other learns it from a False.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -202,10 +202,26 @@ def done_chunks(task: Task) -> set[int]:
                                                      filter_condition=TaskChunk.done == True)}  # noqa: E712
 
 
-def account_tasks(account_id: str, condition: Condition | None, cursor: str | None,
+# The list's filters, each a DynamoDB filter condition on a value already checked.
+TASK_FILTERS: dict[str, Callable[[str], Condition]] = {
+    "status": lambda value: Task.status == value,
+    "task_id": lambda value: Task.task_id == value,
+    "name": lambda value: Task.name.contains(value),
+    "user": lambda value: Task.created_by == value,
+    "country": lambda code: Task.countries[code].exists(),  # a map key: a country code only
+}
+
+
+def account_tasks(account_id: str, filters: dict[str, str | None], cursor: str | None,
                   page_size: int) -> ResultIterator[Task]:
-    """An account's tasks newest first (a PynamoDB result iterator), filtered in DynamoDB,
-    from after ``cursor`` (an ``account_tasks_cursor``; CursorError for anything else)."""
+    """An account's tasks newest first (a PynamoDB result iterator), filtered in DynamoDB by
+    ``filters`` (TASK_FILTERS' names; a blank value is no filter), from after ``cursor`` (an
+    ``account_tasks_cursor``; CursorError for anything else)."""
+    condition = None
+    for name, value in filters.items():
+        if value:
+            test = TASK_FILTERS[name](value)
+            condition = test if condition is None else condition & test
     start = start_key(cursor, pk=Prefix("TASK#"), sk=META, acct=account_id, ckey=Prefix())
     return Task.by_account.query(account_id, scan_index_forward=False, filter_condition=condition,
                                  last_evaluated_key=start, page_size=page_size)
