@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from ..domain.countries import CountryError, normalise_country
 from ..domain.phone import PhoneNumberError, parse_phone, parse_typed_phone
 from ..errors import FieldError, InvalidRequest, NotFound
 from ..store import audit
 from ..store import blacklist as store
 from ..store.blacklist import COUNTRY, NUMBER, BlacklistEntry, entry_key, parse_public_id
+from . import catalog
 from .apps import get_app
 from .identity import Caller
 
@@ -130,10 +130,7 @@ def add_country(caller: Caller, app_id: str, country: object) -> tuple[Blacklist
     ``country`` missing → FieldError 400; not a country code we route to → 422."""
     if country is None:
         raise InvalidRequest("country", "is required (an ISO-3166 alpha-2 code such as GB)")
-    try:
-        code = normalise_country(country)
-    except CountryError as exc:
-        raise FieldError("country", str(exc)) from None
+    code = catalog.country_field(country)
     key = entry_key(COUNTRY, code)
     for _ in range(3):  # a concurrent delete can remove the entry between our put and get
         entry = _new_entry(caller, app_id, key)
@@ -178,11 +175,7 @@ def list_entries(app_id: str, kind: str, limit: int, cursor: str | None,
     ``number`` if it is not one), at most one entry, no cursor. A cursor from another list
     (another app or kind) is a CursorError (400 on ``cursor``)."""
     if number is not None:
-        try:
-            e164 = parse_typed_phone(number).e164
-        except PhoneNumberError as exc:
-            raise FieldError("number", str(exc)) from None
-        found = store.get_entry(app_id, entry_key(NUMBER, e164))
+        found = store.get_entry(app_id, entry_key(NUMBER, catalog.phone_field(number, "number")))
         return ([found] if found else []), None
     return store.page_of(app_id, kind, limit, cursor)
 

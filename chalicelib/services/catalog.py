@@ -27,6 +27,14 @@ def country_field(value: object, field: str = "country") -> str:
         raise FieldError(field, str(exc)) from None
 
 
+def phone_field(value: object, field: str) -> str:
+    """A number typed in ``field``, as E.164; FieldError with the reason otherwise."""
+    try:
+        return parse_typed_phone(value).e164
+    except PhoneNumberError as exc:
+        raise FieldError(field, str(exc)) from None
+
+
 # --- prices -------------------------------------------------------------------------------
 
 def set_price(country: str, price: object, actor: str, account_id: str | None = None) -> Price:
@@ -131,10 +139,7 @@ def _number_sender(value: str, countries: list[str]) -> str:
             raise FieldError("countries", f"must be [{SERVICE_CODE_COUNTRY}] only for a 106 service code: "
                                           "it sends within mainland China only")
         return value
-    try:
-        return parse_typed_phone(value).e164
-    except PhoneNumberError as exc:
-        raise FieldError("value", str(exc)) from None
+    return phone_field(value, "value")
 
 
 def _sender_id(value: str) -> str:

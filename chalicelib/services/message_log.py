@@ -55,7 +55,6 @@ from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from ..domain.message_status import MESSAGE_TYPES, STATUSES
-from ..domain.phone import PhoneNumberError, parse_typed_phone
 from ..domain.time_range import parse_range
 from ..domain.timeline import (
     MAX_PAGE_SIZE,
@@ -81,7 +80,7 @@ from ..store.messages import (
     recipient_key,
     task_shard_key,
 )
-from .catalog import country_field
+from .catalog import country_field, phone_field
 
 PAGE_QUERIES = 200  # DynamoDB calls one API page makes at most (25 empty days of 8 shards)
 PAGE_EXAMINED = 4000  # items one API page examines at most
@@ -162,12 +161,8 @@ def _text(params: dict, name: str, max_length: int = MAX_ID_LENGTH) -> str | Non
 
 
 def _recipient(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return parse_typed_phone(value).e164  # a "+" sent unencoded arrives as a space; it is added back
-    except PhoneNumberError as exc:
-        raise FieldError("to", str(exc)) from None
+    # A "+" sent unencoded arrives as a space; parsing adds it back.
+    return None if value is None else phone_field(value, "to")
 
 
 def _country(value: str | None) -> str | None:

@@ -221,6 +221,26 @@ def test_a_recipient_with_more_than_a_number_in_it_is_a_422(client, seeded, carr
     assert carrier_messages(carrier_sim.url) == []
 
 
+def test_every_field_that_takes_a_number_refuses_one_with_more_in_it(client, demo_token, ops_token, seeded):
+    """The same rule on each route where a number is typed: the sender an operator binds, the
+    blacklist's add (reported per number) and lookup, the message log's filter."""
+    typo = "+447911123456x"
+    senders = f"/v1/ops/accounts/{seeded.demo_account_id}/senders"
+    bound = client.get(senders, token=ops_token).json["senders"]
+    _refused(client.post(senders, {"type": "number", "value": typo, "countries": ["GB"]}, token=ops_token),
+             422, "value")
+    assert client.get(senders, token=ops_token).json["senders"] == bound
+    app_id = app_id_of(client, demo_token)
+    added = client.post("/v1/blacklist/numbers", {"app_id": app_id, "numbers": [typo, "+447911123457"]},
+                        token=demo_token)
+    assert added.status == 201, added
+    assert [e["number"] for e in added.json["added"]] == ["+447911123457"]
+    assert [i["value"] for i in added.json["invalid"]] == [typo]
+    _refused(client.get(f"/v1/blacklist/numbers?app_id={app_id}&number=%2B447911123457x", token=demo_token),
+             422, "number")
+    _refused(client.get("/v1/messages?to=%2B447911123456x", token=demo_token), 422, "to")
+
+
 def test_a_new_user_s_phone_must_be_a_string(client, ops_token):
     body = {**NEW_ACCOUNT, "owner": {**NEW_ACCOUNT["owner"], "phone": 8613800138000}}
     _refused(client.post("/v1/ops/accounts", body, token=ops_token), 422, "owner.phone")
