@@ -50,6 +50,8 @@ def send_messages(queue: str, bodies: Iterable[dict]) -> int:
 
 def reset() -> None:
     """Forget cached clients and URLs (tests that switch emulators, settings changes)."""
+    from .store import raw_pages  # late: the store builds on this module
     client.cache_clear()
     queue_url.cache_clear()
     dynamodb_connection.cache_clear()
+    raw_pages.reset()
