@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import random
 import statistics
 import sys
@@ -41,11 +40,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.update({"JMC_STAGE": "local", "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench",
-                   "AWS_SECRET_ACCESS_KEY": "bench", "AWS_XRAY_SDK_ENABLED": "false",
-                   "JMC_TOKEN_SECRET": "bench-key", "JMC_CARRIER_URL": "http://127.0.0.1:9"})
-os.environ.pop("AWS_ENDPOINT_URL", None)
-os.environ.pop("JMC_RESOURCE_PREFIX", None)
+from bench.moto_env import use_moto_in_process  # noqa: E402
+
+use_moto_in_process()
 
 #: Which attributes the page's items carry (a ProjectionExpression; None: whole items).
 SHAPES: dict[str, tuple[str, ...] | None] = {

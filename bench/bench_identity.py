@@ -8,17 +8,15 @@ the figure is what each request costs on AWS (moto's own speed is no proxy for A
 from __future__ import annotations
 
 import base64
-import os
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.update({"JMC_STAGE": "local", "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench",
-                   "AWS_SECRET_ACCESS_KEY": "bench", "AWS_XRAY_SDK_ENABLED": "false",
-                   "JMC_TOKEN_SECRET": "bench-key", "JMC_CARRIER_URL": "http://127.0.0.1:9"})
-os.environ.pop("AWS_ENDPOINT_URL", None)
+from bench.moto_env import use_moto_in_process  # noqa: E402
+
+use_moto_in_process()
 
 
 def rate(fn, seconds: float = 1.0) -> float:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -145,8 +146,9 @@ def _with_saved_results(xlsx: io.BytesIO, results: dict[str, str]) -> io.BytesIO
     result Excel writes on save (openpyxl writes formulas without one)."""
     def save_results(text: str) -> str:
         for coordinate, value in results.items():
-            head, _, tail = text.partition(f'<c r="{coordinate}">')
-            formula, _, rest = tail.partition("<v />")
+            head, found, tail = text.partition(f'<c r="{coordinate}">')
+            formula, empty, rest = re.split(r"(<v\s*/>|<v></v>)", tail, maxsplit=1)
+            assert found and empty  # a formula cell with no saved result, as openpyxl writes it
             text = f'{head}<c r="{coordinate}">{formula}<v>{value}</v>{rest}'
         return text
     return _edited_sheet(xlsx, save_results)
@@ -178,6 +180,10 @@ def test_rows_past_a_sheet_s_declared_dimension_are_read():
     out = io.BytesIO()
     book.save(out)
     out.seek(0)
-    data = _edited_sheet(out, lambda text: text.replace('<dimension ref="A1:A4" />', '<dimension ref="A1:A2" />'))
+    def shrink(text: str) -> str:
+        edited, count = re.subn(r'<dimension ref="A1:A4"\s*/>', '<dimension ref="A1:A2"/>', text)
+        assert count == 1  # openpyxl's XML (with or without lxml) is what this test expects
+        return edited
+    data = _edited_sheet(out, shrink)
     result, valid, _ = _parse(data, "numbers.xlsx")
     assert result.valid == 3 and len(valid) == 3
