@@ -10,11 +10,13 @@ from chalicelib.api import (
     blacklist,
     carrier_webhooks,
     docs,
+    exports,
     health,
     local,
     me,
     messages,
     ops,
+    reports,
     sms,
     tasks,
     templates,
@@ -23,6 +25,8 @@ from chalicelib.api import (
 )
 from chalicelib.api.errors import error_middleware
 from chalicelib.jobs import dispatch, notifications, webhooks
+from chalicelib.jobs import exports as export_jobs
+from chalicelib.jobs import reports as report_jobs
 from chalicelib.jobs import tasks as task_jobs
 from chalicelib.jobs import uploads as upload_jobs
 
@@ -33,8 +37,9 @@ app.register_middleware(error_middleware, "http")
 app.api.binary_types.extend(uploads.BINARY_TYPES)
 
 for blueprint in (health.bp, auth.bp, me.bp, apps.bp, billing.bp, ops.bp, sms.bp, messages.bp,
-                  carrier_webhooks.bp, webhook.bp, blacklist.bp, templates.bp, uploads.bp, tasks.bp, local.bp,
-                  docs.bp):
+                  carrier_webhooks.bp, webhook.bp, blacklist.bp, templates.bp, uploads.bp, tasks.bp, exports.bp,
+                  reports.bp, local.bp, docs.bp):
     app.register_blueprint(blueprint)
-for handlers in (notifications.bp, dispatch.bp, webhooks.bp, task_jobs.bp, upload_jobs.bp):
+for handlers in (notifications.bp, dispatch.bp, webhooks.bp, task_jobs.bp, upload_jobs.bp, export_jobs.bp,
+                 report_jobs.bp):
     app.register_blueprint(handlers)

@@ -14,9 +14,9 @@ from typing import overload
 
 #: DynamoDB tables, by logical name (the physical name is ``<prefix>-<name>``).
 TABLES = ("accounts", "logins", "auth", "sessions", "ledger", "pricing", "countries", "audit",
-          "messages", "blacklist", "webhooks", "ratelimits", "tasks")
+          "messages", "blacklist", "webhooks", "ratelimits", "tasks", "reports")
 #: SQS queues; each has a dead-letter queue named ``<prefix>-<name>-dlq``.
-QUEUES = ("notifications", "dispatch", "webhooks", "tasks", "uploads")
+QUEUES = ("notifications", "dispatch", "webhooks", "tasks", "uploads", "exports")
 CLOUD_STAGES = ("dev", "prod")
 
 
@@ -42,6 +42,9 @@ class Settings:
     task_work_seconds: float = 240.0
     parse_part_bytes: int = 16 * 1024 * 1024
     parse_buckets: int = 256
+    export_retention_days: int = 7
+    export_segment_rows: int = 500_000
+    export_page_rows: int = 1000
     access_token_ttl: int = 900
     refresh_token_ttl: int = 30 * 24 * 3600
 
@@ -115,4 +118,9 @@ def settings() -> Settings:
         # three minutes of one worker) and the hash buckets the parts share for dedupe.
         parse_part_bytes=int(_env("JMC_PARSE_PART_BYTES", str(16 * 1024 * 1024))),
         parse_buckets=int(_env("JMC_PARSE_BUCKETS", "256")),
+        # Exports: files are kept this many days (the bucket's lifecycle rule in
+        # infra/template.json says the same; a test holds them together); a messages export
+        # is cut into segments of about this many rows, one worker each.
+        export_retention_days=int(_env("JMC_EXPORT_RETENTION_DAYS", "7")),
+        export_segment_rows=int(_env("JMC_EXPORT_SEGMENT_ROWS", "500000")),
     )

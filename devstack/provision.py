@@ -266,9 +266,13 @@ def _bucket(stack: _Stack, logical: str, props: dict) -> dict[str, str]:
 
 
 def _lifecycle_rule(rule: dict) -> dict:
-    """A CloudFormation lifecycle rule (prefix and expiry days) as S3's API spells it."""
-    return {"ID": rule["Id"], "Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")},
+    """A CloudFormation lifecycle rule (prefix, expiry days, incomplete multipart uploads) as
+    S3's API spells it."""
+    made = {"ID": rule["Id"], "Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")},
             "Expiration": {"Days": rule["ExpirationInDays"]}}
+    if "AbortIncompleteMultipartUpload" in rule:
+        made["AbortIncompleteMultipartUpload"] = dict(rule["AbortIncompleteMultipartUpload"])
+    return made
 
 
 def _kms_key(stack: _Stack, logical: str, props: dict) -> dict[str, str]:

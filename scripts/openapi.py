@@ -33,11 +33,14 @@ os.environ.update({"JMC_STAGE": "local", "AWS_DEFAULT_REGION": "us-east-1", "AWS
 # set just above: the app and its store read their stage and region when they are imported.
 from app import app  # noqa: E402
 from chalicelib.api.payload import FREE_TEXT_FIELDS  # noqa: E402
+from chalicelib.domain import exports as export_states  # noqa: E402
 from chalicelib.domain import message_status, task_states  # noqa: E402
 from chalicelib.domain.identity import EMAIL_PATTERN  # noqa: E402
 from chalicelib.domain.phone import TYPED_NUMBER_PATTERN  # noqa: E402
 from chalicelib.domain.text import CONTROL_CHARACTERS, CONTROL_CHARACTERS_BUT_LINE_BREAKS  # noqa: E402
 from chalicelib.services import directory, message_log, sending  # noqa: E402
+from chalicelib.services import exports as export_service  # noqa: E402
+from chalicelib.services import reports as report_service  # noqa: E402
 from chalicelib.store.webhooks import DELIVERY_STATUSES  # noqa: E402
 
 Schema = dict[str, Any]
@@ -345,6 +348,29 @@ TASK_COMPONENTS = {
     }),
 }
 
+EXPORT_COMPONENTS = {
+    "Export": object_with({
+        "export_id": string(),
+        "type": string(enum=list(export_states.TYPES)),
+        "format": string(enum=list(export_states.FORMATS)),
+        "lang": string(enum=list(export_states.LANGS)),
+        "filters": {"type": "object", "description": "the filters applied, with the time range fixed when asked"},
+        "status": string(enum=list(export_states.STATUSES)),
+        "rows": integer(description="rows written (the header not counted)"),
+        "bytes": integer(),
+        "progress": integer(minimum=0, maximum=100, description="percent done"),
+        "filename": string(description="the name the download is saved under, e.g. 日志查询_20261201_1530.csv"),
+        "created_by": string(description="the user (or app) that asked"),
+        "created_at": date_time(),
+        "finished_at": date_time(nullable=True),
+        "expires_at": date_time(description="the file is deleted then"),
+        "error": string(nullable=True, description="why it failed"),
+        "download_url": string(format="uri", description="once succeeded and until expires_at: a presigned link "
+                                                          "(valid an hour) whose response names the file"),
+    }, ["export_id", "type", "format", "lang", "filters", "status", "rows", "bytes", "progress", "created_at",
+        "expires_at"]),
+}
+
 BLACKLIST_COMPONENTS = {
     "BlacklistEntry": object_with({**strings("id", "app_id", "number", "country"), "created_at": date_time(),
                                    "created_by": string()}),
@@ -360,7 +386,8 @@ UNREAD_COMPONENTS = {
 }
 
 COMPONENTS = {**BASIC_COMPONENTS, **ACCOUNT_COMPONENTS, **SENDING_SETUP_COMPONENTS, **MESSAGE_COMPONENTS,
-              **TEMPLATE_AND_WEBHOOK_COMPONENTS, **TASK_COMPONENTS, **BLACKLIST_COMPONENTS, **UNREAD_COMPONENTS}
+              **TEMPLATE_AND_WEBHOOK_COMPONENTS, **TASK_COMPONENTS, **EXPORT_COMPONENTS, **BLACKLIST_COMPONENTS,
+              **UNREAD_COMPONENTS}
 
 
 # --- request bodies, by view --------------------------------------------------------------------
@@ -452,6 +479,20 @@ CUSTOMER_BODIES = {
     }, ["numbers"]),
     "add_blacklisted_country": object_with({"app_id": null_as_absent(BLACKLIST_APP), "country": COUNTRY},
                                            ["country"]),
+    "create_export": object_with({
+        "type": string(enum=list(export_states.TYPES)),
+        "format": string(enum=list(export_states.FORMATS)),
+        "lang": string(enum=list(export_states.LANGS), description="default zh"),
+        "filters": null_as_absent(object_with(
+            {name: string(pattern=CLEAN) for name in sorted({f for fs in export_service.FILTERS.values() for f in fs})
+             if name != "countries"}
+            | {"countries": {"anyOf": [string(pattern=CLEAN), array_of(string(pattern=CLEAN))],
+                             "description": "report: country codes, comma-separated or a list"}},
+            additionalProperties=False,
+            description="those of the list the type exports (tasks: GET /v1/tasks; messages: GET /v1/messages; "
+                        "report: GET /v1/reports; task_cost and task_failures: task_id, required); a filter the "
+                        "type does not take is a 422; a time range left out is fixed when the export is asked")),
+    }, ["type", "format"]),
     "create_task": object_with({
         "name": text(maxLength=100),
         "kind": KIND,
@@ -525,6 +566,19 @@ VONAGE_MESSAGE = object_with({"to": string(), "message-id": string(), "status": 
                               **strings("error-text", "remaining-balance", "message-price", "network", "client-ref")})
 BLACKLIST_REFUSAL = object_with({"value": {"description": "the item as sent (any JSON value)"}, "reason": string()})
 
+REPORT_COUNTS = integers("total", "delivered", "failed") | {
+    "success_rate": string(nullable=True, pattern=r"^[0-9]{1,3}\.[0-9]{2}%$", example="66.67%",
+                           description="delivered / total, 2 decimals; null when total is 0")}
+REPORT_ROW = object_with({
+    "country": string(), "country_name": object_with(strings("en", "zh"), nullable=True),
+    "user": string(description="the portal user (usr_...) who made a task, or the app (app_...) that sent"),
+    "user_name": string(nullable=True), **REPORT_COUNTS,
+}, ["country", "user", "total", "delivered", "failed", "success_rate"])
+REPORT_TOTALS = object_with({
+    "country": string(nullable=True), "country_name": object_with(strings("en", "zh"), nullable=True),
+    "user": string(nullable=True), "user_name": string(nullable=True), **REPORT_COUNTS,
+}, ["total", "delivered", "failed", "success_rate"], description="the rows summed (country and user null)")
+
 RESPONSE_SCHEMAS = {
     # health, auth, the caller
     "health": object_with({"status": string()}),
@@ -580,6 +634,11 @@ RESPONSE_SCHEMAS = {
     **dict.fromkeys(("create_task", "get_task", "edit_task", "pause_task", "resume_task", "cancel_task"),
                     ref("Task")),
     "list_tasks": page_of("tasks", ref("Task")),
+    **dict.fromkeys(("create_export", "get_export", "delete_export"), ref("Export")),
+    "list_exports": page_of("exports", ref("Export")),
+    "get_report": object_with({"start": string(format="date"), "end": string(format="date"),
+                               "rows": array_of(REPORT_ROW, description="sorted by country, then user"),
+                               "totals": REPORT_TOTALS}, ["start", "end", "rows", "totals"]),
     **dict.fromkeys(("upload_numbers", "get_upload"), ref("Upload")),
     "presign_upload": extended("Upload", {"upload": PRESIGNED_POST}),
     "number_template": string(format="binary"),
@@ -597,7 +656,7 @@ SUCCESS_STATUS = {  # a view not listed answers 200
     **dict.fromkeys(("create_account", "add_user", "top_up", "add_sender", "add_signature", "create_app",
                      "create_template", "rotate_webhook_secret", "add_blacklisted_numbers", "add_blacklisted_country",
                      "create_task", "upload_numbers", "presign_upload"), 201),
-    **dict.fromkeys(("request_code", "send_sms"), 202),  # the code or the message is on its way
+    **dict.fromkeys(("request_code", "send_sms", "create_export"), 202),  # the code or the message is on its way
     **dict.fromkeys(("password_reset", "change_password", "disable_app", "delete_price", "remove_sender",
                      "remove_signature", "delete_template", "remove_blacklisted_number", "remove_blacklisted_country",
                      "vonage_dlr_get", "vonage_dlr_post"), 204),
@@ -629,7 +688,8 @@ ERRORS_BY_MODULE = {
     "apps": ("403",),
     "ops": ("403",),
     "uploads": ("400", "403", "422"),
-    **dict.fromkeys(("tasks", "messages", "blacklist", "webhook", "templates"), ACCOUNT_SCOPED_ERRORS),
+    **dict.fromkeys(("tasks", "messages", "blacklist", "webhook", "templates", "exports"), ACCOUNT_SCOPED_ERRORS),
+    "reports": ("403",),
 }
 ERRORS_BY_VIEW = {
     # auth is public: a 401 where a password, a code or a refresh token is checked; 429: attempts are limited
@@ -648,6 +708,8 @@ ERRORS_BY_VIEW = {
     "upload_numbers": ("413",),  # more than 5 MB in the request itself
     "list_templates": ("400",),  # a kind that is neither international nor domestic
     "outbox": ("400",),  # to left out
+    "create_export": ("400",),  # type or format left out
+    "list_exports": ("400",),  # a cursor this list did not hand out
 }
 # A delivery receipt that cannot be read, or holds a control character; a signature that does not verify.
 CARRIER_ERRORS = ("400", "401", "422")
@@ -690,10 +752,28 @@ QUERY_PARAMETERS = {  # view → its query parameters, in the order listed, and 
     "list_tasks": {"status": string(enum=list(task_states.ALL)), **strings("task_id", "name", "user"),
                    "country": or_empty(COUNTRY),
                    **PAGE},
+    "list_exports": {"type": or_empty(string(enum=list(export_states.TYPES))),
+                     "start": or_empty(DATE_OR_DATE_TIME, "created at or after; a date is its first instant"),
+                     "end": or_empty(DATE_OR_DATE_TIME, "created before; a date is its whole day; after start"),
+                     **PAGE},
     "upload_numbers": {
         "kind": KIND,
         "filename": {**FILENAME,
                      "description": "ends in .xlsx or .csv; without it the Content-Type decides (text/csv, else xlsx)"},
+    },
+    "get_report": {
+        "type": or_empty(string(enum=list(sending.MESSAGE_TYPES)), "empty: both"),
+        "start": or_empty(string(format="date", pattern=report_service.DATE_PATTERN),
+                          "a day in the account's time zone, inclusive (a time of day is a 422: reports are daily); "
+                          "default 6 days before end; empty: the default"),
+        "end": or_empty(string(format="date", pattern=report_service.DATE_PATTERN),
+                        "a day in the account's time zone, inclusive; not before start and at most 365 days after "
+                        "it (422 otherwise); default today; empty: the default"),
+        "countries": array_of(COUNTRY, maxItems=report_service.MAX_COUNTRIES,
+                              description="comma-separated (CN,US); empty: every country"),
+        "user": or_empty(string(pattern=report_service.USER_PATTERN,
+                                description="a portal user id (a task's maker) or an app id (its API sends); "
+                                            "one without messages gives no rows")),
     },
     "number_template": {"kind": {**KIND, "description": "default international"}},
     "outbox": {"to": string(pattern=r"\S", description="an email address or phone number")},
@@ -705,6 +785,8 @@ QUERY_PARAMETERS = {  # view → its query parameters, in the order listed, and 
 QUERY_AS_DATA = {"vonage_dlr_get"}
 REQUIRED_QUERY = {("upload_numbers", "kind"), ("outbox", "to"), ("vonage_dlr_get", "messageId"),
                   ("vonage_dlr_get", "status")}
+# How a list in the query is written, where it is not repeated names (style form, explode).
+QUERY_STYLES = {("get_report", "countries"): {"style": "form", "explode": False}}
 HEADER_PARAMETERS = {
     "send_sms": [{"name": "Idempotency-Key", "in": "header", "required": False,
                   "schema": string(maxLength=sending.MAX_IDEMPOTENCY_KEY),
@@ -730,7 +812,7 @@ UPLOAD_BODY = {  # upload_numbers takes the file itself
 # A portal user's token, or an app's key and secret:
 BEARER_OR_APP: list[Schema] = [{"bearerAuth": []}, {"appBasic": []}]
 BEARER_OR_APP_PATHS = {"/v1/balance", "/v1/prices"}
-BEARER_OR_APP_MODULES = {"messages", "blacklist"}
+BEARER_OR_APP_MODULES = {"messages", "blacklist", "exports", "reports"}
 SECURITY_BY_VIEW: dict[str, list[Schema]] = {
     "send_sms": [{"appBasic": []}],
     "vonage_send": [{"appBasic": []}, {}],  # or api_key/api_secret in the body
@@ -746,7 +828,8 @@ DESCRIPTIONS_BY_VIEW = {
                    "stop working and its secret can no longer be revealed (409). "
                    "Disabling a disabled app is a 204 too.",
 }
-DESCRIBED_BY_DOCSTRING = {"list_messages"}  # the paging contract (short pages with a cursor) is worth reading
+DESCRIBED_BY_DOCSTRING = {"list_messages",  # the paging contract (short pages with a cursor) is worth reading
+                          "get_report"}  # the filters' rules and who counts for whom
 SECURITY_SCHEMES = {
     "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
     "appBasic": {"type": "http", "scheme": "basic", "description": "app_key:app_secret"},
@@ -815,7 +898,8 @@ def parameters(route: Route) -> list[Schema]:
     in_path = [{"name": name, "in": "path", "required": True, "schema": COUNTRY if name == "country" else string()}
                for name in PATH_PARAMETER.findall(route.path)]
     in_query = [{"name": name, "in": "query", "required": (route.name, name) in REQUIRED_QUERY,
-                 "schema": with_string_rules(schema, top=False) if route.name in QUERY_AS_DATA else schema}
+                 "schema": with_string_rules(schema, top=False) if route.name in QUERY_AS_DATA else schema,
+                 **QUERY_STYLES.get((route.name, name), {})}
                 for name, schema in QUERY_PARAMETERS.get(route.name, {}).items()]
     return in_path + in_query
 

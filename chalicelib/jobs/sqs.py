@@ -6,6 +6,7 @@ record we finished ourselves, then raise if any failed: only the failed ones com
 """
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -34,6 +35,18 @@ def process_batch(event: Iterable[Any], queue: str, handle: Callable[[str], obje
     if failures:
         raise BatchFailed(f"{failures} record(s) of {queue} failed")
     return len(succeeded)
+
+
+def step_handler(handle: Callable[[dict], str], kind: str, id_field: str,
+                 detail_fields: tuple[str, ...] = ()) -> Callable[[str], None]:
+    """A record handler for a job's step tickets (``{<id_field>, "step", ...}``): the body
+    to ``handle``, and what it did logged with the ticket's id, step and details."""
+    def handle_record(body: str) -> None:
+        ticket = json.loads(body)
+        outcome = handle(ticket)
+        detail = next((str(ticket[name]) for name in detail_fields if name in ticket), "")
+        log.info("%s %s %s %s: %s", kind, ticket.get(id_field), ticket.get("step"), detail, outcome)
+    return handle_record
 
 
 def _delete(queue: str, receipt_handles: list[str]) -> None:

@@ -4,14 +4,13 @@ large csv, splits it into tickets that ``parse_number_parts`` workers take in pa
 ``resume_stalled_uploads`` (every five minutes) resumes a parse whose workers all died."""
 from __future__ import annotations
 
-import json
 import logging
 
 from chalice import Blueprint, Rate
 
 from ..config import settings
 from ..services import upload_parts, uploads
-from .sqs import process_batch
+from .sqs import process_batch, step_handler
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +40,5 @@ def resume_stalled_uploads(event):
 
 @bp.on_sqs_message(queue=settings().queue(upload_parts.QUEUE), batch_size=1)
 def parse_number_parts(event):
-    process_batch(event, upload_parts.QUEUE, parse_ticket)
-
-
-def parse_ticket(body: str) -> None:
-    ticket = json.loads(body)
-    outcome = upload_parts.handle(ticket)
-    log.info("upload %s %s %s: %s", ticket.get("upload_id"), ticket.get("step"),
-             ticket.get("part", ticket.get("bucket", "")), outcome)
+    process_batch(event, upload_parts.QUEUE, step_handler(upload_parts.handle, "upload", "upload_id",
+                                                          ("part", "bucket")))

@@ -25,20 +25,25 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Literal, NamedTuple
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from ..config import settings
 from ..domain import message_status as message_states
+from ..domain import report_counts
 from ..domain import task_states as states
 from ..domain.segments import Segmentation
+from ..store import reports as report_store
 from ..store import tasks as store
-from ..store.base import as_dict, cancelled_by_condition, transaction
+from ..store.base import as_dict, cancelled_by_condition
 from ..store.messages import Message, get_message, log_new_in
 from ..store.tasks import Task, TaskChunk, get_task
 from . import billing, blacklist, catalog, dispatch, messages, scheduler, sending, uploads
 
 log = logging.getLogger(__name__)
 
-#: Numbers logged and reserved per transaction (DynamoDB allows 100 items; 3 are bookkeeping).
+#: Numbers logged and reserved per transaction. DynamoDB allows 100 items: the 25 messages,
+#: 4 of bookkeeping (balance, ledger entry, cursor, blocked counter) and at most 50 report
+#: aggregates (a day and a month item per distinct day, country and user: 2 for most slices).
 SLICE = 25
 SEND_THREADS = 4
 
@@ -149,9 +154,14 @@ def _message(task: Task, e164: str, country: str, route: Route, blocked: str | N
 def _commit_slice(task: Task, chunk: TaskChunk, owner: str, start: int, logged: list[Message],
                   blocked: int) -> None:
     """One transaction: the slice's price reserved, its messages logged, the cursor moved
-    (only from ``start``, only while ``owner`` holds the lease), its blocked numbers counted."""
+    (only from ``start``, only while ``owner`` holds the lease), its blocked numbers counted,
+    and the report aggregates added (grouped by item: a transaction touches an item once; in
+    the shard of the slice's first message)."""
     price = sum(int(m.price_micros) for m in logged)
-    with transaction() as tx:
+    reported = report_counts.grouped((key, report_counts.on_log(m.status)) for m in logged
+                                     if (key := report_store.key_of(m)) is not None)
+
+    def build(tx: TransactWrite) -> None:
         if price:
             billing.reserve(tx, task.account_id, price, f"{task.task_id}/{chunk.sk}/{start}", task.created_by)
         for message in logged:
@@ -159,6 +169,9 @@ def _commit_slice(task: Task, chunk: TaskChunk, owner: str, start: int, logged: 
         store.advance_cursor(tx, chunk, start, len(logged), owner)
         if blocked:
             store.count(tx, task.task_id, logged[0].message_id, {"blocked": blocked})
+        for key, amounts in reported.items():
+            report_store.add_in(tx, task.account_id, logged[0].message_id, key, amounts)
+    messages.commit(build)
 
 
 def _dispatch_all(to_send: list[Message]) -> None:

@@ -46,12 +46,15 @@ reading time ranges (``domain.time_range``); this module plugs DynamoDB queries 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..domain.message_status import MESSAGE_TYPES, STATUSES
@@ -69,6 +72,7 @@ from ..domain.timeline import (
     take_page,
 )
 from ..errors import CursorError, FieldError
+from ..store import raw_pages
 from ..store.accounts import get_account
 from ..store.base import decode_cursor, encode_cursor, utcnow
 from ..store.messages import (
@@ -196,10 +200,26 @@ def list_page(account_id: str, filters: Filters, limit: int, cursor: str | None)
 def iter_messages(account_id: str, filters: Filters, before: str | None = None, *,
                   page_size: int = MAX_PAGE_SIZE) -> Iterator[Message]:
     """Every matching message, newest first, strictly older than ``before`` (a ``ckey``),
-    read without a budget: for exports, which stream it into a file. Memory stays bounded
-    by one page per partition."""
+    read without a budget. Memory stays bounded by one page per partition."""
     for entry in _read(account_id, filters, before, Budget(), page_size):
         if not isinstance(entry, Resume):  # an unbounded budget never pauses
+            yield entry
+
+
+def iter_stored(account_id: str, filters: Filters, attributes: tuple[str, ...] | None = None, *,
+                page_size: int = MAX_PAGE_SIZE) -> Iterator[Mapping[str, Any]]:
+    """The same messages as stored (attribute name → plain value; times as PynamoDB writes
+    them), only ``attributes`` of them if given (``ckey`` always), for exports: index pages
+    are decoded from DynamoDB's JSON directly (``store.raw_pages``), several times faster
+    than building models."""
+    if filters.plan == "id":
+        for message in _by_id(account_id, filters, None):
+            yield {**message.attribute_values, "pk": message.pk}
+        return
+    wanted = tuple(dict.fromkeys((*attributes, "ckey"))) if attributes else None
+    partition = functools.partial(_raw_partition, attributes=wanted)
+    for entry in _read(account_id, filters, None, Budget(), page_size, partition=partition):
+        if not isinstance(entry, Resume):
             yield entry
 
 
@@ -238,9 +258,11 @@ def _filtered(filters: Filters) -> bool:
 
 
 def _read(account_id: str, filters: Filters, before: str | None, budget: Budget,
-          page_size: int) -> Iterator[Message | Resume]:
+          page_size: int, partition: Callable[..., Partition] | None = None) -> Iterator[Any]:
     """The plan's messages newest first, strictly older than ``before``; ends with Resume
-    when the budget runs out first."""
+    when the budget runs out first. ``partition`` makes the reader of one index key (models
+    by default; ``_raw_partition`` for plain items)."""
+    _partition = partition or _model_partition
     if filters.plan == "id":
         yield from _by_id(account_id, filters, before)
         return
@@ -276,7 +298,7 @@ def _by_id(account_id: str, filters: Filters, before: str | None) -> Iterator[Me
     yield message
 
 
-def _partition(index, hash_key: str, lower: str, upper: str, condition, page_size: int) -> Partition:
+def _model_partition(index, hash_key: str, lower: str, upper: str, condition, page_size: int) -> Partition:
     """A Partition over one index key; its pages come from PynamoDB's page iterator, so
     DynamoDB's LastEvaluatedKey carries on between them."""
     pages = index.query(hash_key, Message.ckey.between(lower, upper), filter_condition=condition,
@@ -289,6 +311,31 @@ def _partition(index, hash_key: str, lower: str, upper: str, condition, page_siz
         return ([Message.from_raw_data(raw) for raw in page.get("Items", ())],
                 last["ckey"]["S"] if last else None, page["ScannedCount"])
     return Partition(read_page, upper=upper, floor=lower, page_size=page_size)
+
+
+def _raw_partition(index, hash_key: str, lower: str, upper: str, condition, page_size: int, *,
+                   attributes: tuple[str, ...] | None = None) -> Partition:
+    """As ``_model_partition``, its items plain dicts straight from DynamoDB's JSON. Each
+    page asks for the next one at once, in the background: an export writes one page's rows
+    while the next is on its way (a page is ~1 MB, tens of milliseconds on the wire; any
+    limit is a correct page, so the next one's size is the merge's guess)."""
+    key_condition = Message.ckey.between(lower, upper)
+    ahead: list[Future[raw_pages.RawPage] | None] = [None]
+
+    def fetch(size: int, start_key: dict | None) -> raw_pages.RawPage:
+        return raw_pages.query_page(index, hash_key, key_condition, condition, limit=size, start_key=start_key,
+                                    attributes=attributes)
+
+    def read_page(size: int):
+        waiting = ahead[0]
+        page = waiting.result() if waiting is not None else fetch(size, None)
+        ahead[0] = _PAGES_AHEAD.submit(fetch, min(size * 2, MAX_PAGE_SIZE), page.last_key) if page.last_key else None
+        return page.items, page.last_key["ckey"]["S"] if page.last_key else None, page.scanned
+    return Partition(read_page, upper=upper, floor=lower, page_size=page_size)
+
+
+#: Reads the next page of each partition an export is merging (8 shards, one page ahead).
+_PAGES_AHEAD = ThreadPoolExecutor(max_workers=2 * ACCOUNT_SHARDS, thread_name_prefix="log-pages-ahead")
 
 
 def _condition(account_id: str, filters: Filters):

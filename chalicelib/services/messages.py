@@ -7,26 +7,37 @@ message through here, so each rule holds in one place:
   as ``blocked`` and never charged (``block``, ``log_blocked``);
 - a status moves only forward (``domain.message_status.may_move``), conditional on the
   status read, together with what changes with it: its booking (billing state and refund,
-  ``services.billing``) and, for a task's message, the task's counters — one write, so none
-  of them can happen alone, miss a move or repeat one (``move_status``, ``book``);
+  ``services.billing``), for a task's message the task's counters, and the report
+  aggregates (``domain.report_counts``: logged, delivered, failed) — one write, so none of
+  them can happen alone, miss a move or repeat one (``move_status``, ``book``, and the
+  logging functions, which count the new message in the same transaction);
 - every move tells the customer's webhook (``status_events``), after the write.
 """
 from __future__ import annotations
 
 import logging
+import random
+import time
+from collections.abc import Callable
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
-from ..domain import billing_states, task_states
+from ..domain import billing_states, report_counts, task_states
 from ..domain import message_status as states
 from ..domain.segments import Segmentation, price_micros
 from ..errors import Blacklisted
+from ..store import reports as report_store
+from ..store.accounts import cached_zone
 from ..store.base import cancelled_by_condition, set_actions, transaction, update_if, utcnow
-from ..store.messages import Message, get_message, index_keys, log_new, log_new_in
+from ..store.messages import Message, get_message, index_keys, log_new_in
 from ..store.tasks import TaskCounter, counter_shard
 from . import billing, status_events
 
 log = logging.getLogger(__name__)
+
+#: Tries of a transaction that clashed with another one on a shared item (``commit``).
+CONFLICT_TRIES = 3
 
 
 class AlreadyLogged(Exception):
@@ -40,7 +51,8 @@ def new(message_id: str, *, account_id: str, user_id: str | None, app_id: str | 
         unit_price_micros: int, task_id: str | None = None, task_name: str | None = None, **extra) -> Message:
     """A new ``queued`` message, its price reserved (``billing = reserved``): segments billed
     by ``billed`` (the domestic rule in mainland China), parts the carrier counts by
-    ``carrier``. ``extra``: client_ref, callback_url, request_hash."""
+    ``carrier``. ``extra``: client_ref, callback_url, request_hash. Its ``report_day`` is the
+    account's local day now: the day the report aggregates count it on, whenever it moves."""
     now = utcnow()
     return Message(
         message_id, account_id=account_id, user_id=user_id, app_id=app_id, task_id=task_id, task_name=task_name,
@@ -48,6 +60,7 @@ def new(message_id: str, *, account_id: str, user_id: str | None, app_id: str | 
         carrier_parts=carrier.segments, encoding=carrier.encoding, unit_price_micros=unit_price_micros,
         price_micros=price_micros(billed.segments, unit_price_micros), billing=billing_states.RESERVED,
         status=states.QUEUED, created_at=now, updated_at=now,
+        report_day=report_counts.local_day(now, cached_zone(account_id)),
         **index_keys(account_id, message_id, to, now, task_id), **extra)
 
 
@@ -63,20 +76,26 @@ def block(message: Message, reason: str) -> Message:
 # --- logging ---------------------------------------------------------------------------------
 
 def log_blocked(message: Message) -> Blacklisted:
-    """Log a blocked message (once: a concurrent replay may have logged it first) and
-    return the refusal to raise."""
-    if not log_new(message):
+    """Log a blocked message and count it in the report aggregates, in one transaction
+    (once: a concurrent replay may have logged it first), and return the refusal to raise."""
+    try:
+        commit(lambda tx: log_in(tx, message))
+    except TransactWriteError as exc:
+        if not cancelled_by_condition(exc):
+            raise
         message = get_message(message.message_id) or message
     return Blacklisted(message.message_id, message.err_code or "number")
 
 
 def log_and_reserve(message: Message, actor: str) -> None:
-    """Log a queued message and reserve its price, in one transaction. AlreadyLogged if its
-    id exists; AccountInactive or InsufficientBalance if the account cannot pay."""
+    """Log a queued message, count it in the report aggregates and reserve its price, in one
+    transaction. AlreadyLogged if its id exists; AccountInactive or InsufficientBalance if
+    the account cannot pay."""
+    def build(tx: TransactWrite) -> None:
+        billing.reserve(tx, message.account_id, int(message.price_micros), message.message_id, actor)
+        log_in(tx, message)
     try:
-        with transaction() as tx:
-            billing.reserve(tx, message.account_id, int(message.price_micros), message.message_id, actor)
-            log_new_in(tx, message)
+        commit(build)
     except TransactWriteError as exc:
         if not cancelled_by_condition(exc):
             raise
@@ -84,6 +103,37 @@ def log_and_reserve(message: Message, actor: str) -> None:
         if get_message(message.message_id) is not None:
             raise AlreadyLogged() from None
         raise billing.refusal(message.account_id, int(message.price_micros)) from None
+
+
+def log_in(tx: TransactWrite, message: Message) -> None:
+    """In ``tx``: log a new message (the transaction fails if its id is logged already) and
+    count it in the report aggregates. A task's slice groups its messages' counts instead
+    (``fanout``): a transaction may touch an aggregate item only once."""
+    log_new_in(tx, message)
+    key = report_store.key_of(message)
+    if key is not None:
+        report_store.add_in(tx, message.account_id, message.message_id, key, report_counts.on_log(message.status))
+
+
+def commit(build: Callable[[TransactWrite], None]) -> None:
+    """Run one transaction that ``build`` fills. One that clashed with another transaction
+    on a shared item (a busy report aggregate, counter shard or balance) was cancelled whole,
+    so it is tried again, up to ``CONFLICT_TRIES`` times; any other failure raises at once."""
+    for attempt in range(1, CONFLICT_TRIES + 1):
+        try:
+            with transaction() as tx:
+                build(tx)
+            return
+        except TransactWriteError as exc:
+            if attempt == CONFLICT_TRIES or not _clashed(exc):
+                raise
+        time.sleep(random.uniform(0.01, 0.05) * attempt)
+
+
+def _clashed(exc: TransactWriteError) -> bool:
+    """Cancelled because another transaction held one of its items, and for nothing else."""
+    codes = {reason.code for reason in exc.cancellation_reasons or [] if reason is not None} - {"None"}
+    return codes == {"TransactionConflict"}
 
 
 # --- status moves ----------------------------------------------------------------------------
@@ -118,22 +168,35 @@ def move_status(message: Message, new: str, *, values: dict | None = None, actio
 
 def _write_status(message: Message, current: str, values: dict, actions: list, guard, refund_micros: int) -> bool:
     """One UpdateItem when the message alone changes; otherwise one transaction with the
-    refund and the task's counter shard."""
-    if not message.task_id and not refund_micros:
+    refund, the task's counter shard and the report aggregates (a move that ends a message)."""
+    report = _report_changes(message, current, values["status"])
+    if not message.task_id and not refund_micros and report is None:
         return update_if(message, actions, guard)
+
+    def build(tx: TransactWrite) -> None:
+        tx.update(message, actions=actions, condition=guard)
+        if refund_micros:
+            billing.refund(tx, message.account_id, refund_micros, message.message_id)
+        if message.task_id:
+            tx.update(counter_shard(message.task_id, message.message_id),
+                      actions=_counter_actions(message, current, values))
+        if report is not None:
+            report_store.add_in(tx, message.account_id, message.message_id, *report)
     try:
-        with transaction() as tx:
-            tx.update(message, actions=actions, condition=guard)
-            if refund_micros:
-                billing.refund(tx, message.account_id, refund_micros, message.message_id)
-            if message.task_id:
-                tx.update(counter_shard(message.task_id, message.message_id),
-                          actions=_counter_actions(message, current, values))
+        commit(build)
     except TransactWriteError as exc:
         if cancelled_by_condition(exc):
             return False
         raise
     return True
+
+
+def _report_changes(message: Message, current: str, new: str) -> tuple[report_counts.CountKey, dict] | None:
+    """What the move adds to the report aggregates, and where; None for nothing (a move
+    that does not end the message, or a message from before issue 15: the backfill's)."""
+    key = report_store.key_of(message)
+    amounts = report_counts.on_move(current, new)
+    return (key, amounts) if key is not None and amounts else None
 
 
 def _counter_actions(message: Message, current: str, values: dict) -> list:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -337,15 +338,25 @@ def live_counters(task: Task) -> dict[str, int]:
 LIST_FILTERS = tuple(store.TASK_FILTERS)
 
 
-def list_tasks(caller: Caller, filters: dict, limit: int, cursor: str | None) -> tuple[list[Task], str | None]:
-    """The account's tasks, newest first, filtered (status, task_id, name contains, country,
-    user = creator). One Query of the account index; filters are applied in DynamoDB."""
+def parse_list_filters(filters: dict) -> dict:
+    """The task list's filters checked (a wrong status or country names its field)."""
     status = filters.get("status")
     if status is not None and status not in states.ALL:
         raise InvalidRequest("status", "must be one of " + ", ".join(states.ALL))
     if filters.get("country"):  # a map key in the filter expression: a country code only
         filters = {**filters, "country": catalog.country_field(filters["country"].strip())}
-    results = store.account_tasks(caller.account_id, filters, cursor, page_size=max(limit, 50))
+    return filters
+
+
+def iter_tasks(account_id: str, filters: dict) -> Iterator[Task]:
+    """Every task of the account matching the list's (checked) filters, newest first."""
+    return iter(store.account_tasks(account_id, filters, None, page_size=100))
+
+
+def list_tasks(caller: Caller, filters: dict, limit: int, cursor: str | None) -> tuple[list[Task], str | None]:
+    """The account's tasks, newest first, filtered (status, task_id, name contains, country,
+    user = creator). One Query of the account index; filters are applied in DynamoDB."""
+    results = store.account_tasks(caller.account_id, parse_list_filters(filters), cursor, page_size=max(limit, 50))
     items = []
     for task in results:
         items.append(task)

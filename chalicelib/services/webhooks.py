@@ -245,16 +245,31 @@ def notify_status(message: Message) -> bool:
     target = message.callback_url or configured_url(message.account_id)
     if not target:
         return False
-    event = event_for(message)
+    _queue_event(message.account_id, target, event_for(message), message.message_id)
+    return True
+
+
+def notify_account(account_id: str, event: dict, subject_id: str) -> bool:
+    """Queue an account event (``event`` has its ``event_id`` and ``type``, e.g. an export's
+    ``export.succeeded``) for the account's webhook, signed and retried like status events;
+    ``subject_id`` (the export id) is what the delivery log is searched by. False without
+    a webhook."""
+    target = configured_url(account_id)
+    if not target:
+        return False
+    _queue_event(account_id, target, event, subject_id)
+    return True
+
+
+def _queue_event(account_id: str, target: str, event: dict, subject_id: str) -> None:
     expires_at = int(time.time()) + DELIVERY_TTL_SECONDS
     sort_key = delivery_sk(iso(utcnow()), event["event_id"])
-    delivery = Delivery(delivery_pk(message.account_id, event["event_id"]), sort_key, account_id=message.account_id,
-                        event_id=event["event_id"], message_id=message.message_id, url=target, status="pending",
+    delivery = Delivery(delivery_pk(account_id, event["event_id"]), sort_key, account_id=account_id,
+                        event_id=event["event_id"], message_id=subject_id, url=target, status="pending",
                         expires_at=expires_at)
     store.record_pending(delivery)
-    _enqueue({"event": event, "url": target, "account_id": message.account_id,
+    _enqueue({"event": event, "url": target, "account_id": account_id,
               "delivery": [delivery.pk, delivery.sk], "attempt": 0, "first_attempt_at": None})
-    return True
 
 
 def _enqueue(ticket: dict, delay: float = 0) -> None:

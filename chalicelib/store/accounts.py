@@ -6,7 +6,10 @@ operators through the sparse ``entity-index`` (only profiles carry ``entity``).
 """
 from __future__ import annotations
 
+import time
+from datetime import UTC, tzinfo
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import TransactWriteError
@@ -228,3 +231,34 @@ def review_template(template: Template, status: str, reason: str | None, reviewe
                                 Template.reason.set(reason) if reason else Template.reason.remove(),
                                 Template.reviewed_by.set(reviewer), Template.updated_at.set(iso(utcnow()))],
                      Template.status == "pending")
+
+
+# --- the account's time zone, cached ------------------------------------------------------------
+
+#: How long a process keeps an account's time zone (``cached_zone``).
+ZONE_CACHE_SECONDS = 300.0
+_zones: dict[str, tuple[float, tzinfo]] = {}
+
+
+def cached_zone(account_id: str) -> tzinfo:
+    """The account's time zone (UTC for an unknown account or zone), read at most every
+    ``ZONE_CACHE_SECONDS`` per process: every new message needs it (its report day), and a
+    task's chunk logs thousands. A changed zone reaches new messages within that time and
+    never moves those logged before."""
+    now = time.monotonic()
+    cached = _zones.get(account_id)
+    if cached is not None and now - cached[0] < ZONE_CACHE_SECONDS:
+        return cached[1]
+    account = get_account(account_id)
+    try:
+        zone: tzinfo = ZoneInfo(account.timezone) if account and account.timezone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    if account is not None:
+        _zones[account_id] = (now, zone)
+    return zone
+
+
+def forget_zones() -> None:
+    """Drop the cached time zones (tests)."""
+    _zones.clear()

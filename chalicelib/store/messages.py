@@ -133,6 +133,10 @@ class Message(Model):
     request_hash = UnicodeAttribute(null=True)
     submit_attempt = NumberAttribute(default=0)
     submit_started_at = UTCDateTimeAttribute(null=True)
+    # The account's local day of creation (YYYY-MM-DD): the day the message counts on in the
+    # report aggregates (store.reports). Absent on messages logged before issue 15, which
+    # only the backfill counts.
+    report_day = UnicodeAttribute(null=True)
 
     created_at = UTCDateTimeAttribute()
     submitted_at = UTCDateTimeAttribute(null=True)
@@ -190,6 +194,20 @@ def pending_since(cutoff: datetime, per_shard: int) -> Iterator[Message]:
     upper = ckey(cutoff, "")
     for shard in range(PENDING_SHARDS):
         yield from Message.by_pending.query(pending_key(shard), Message.ckey < upper, limit=per_shard)
+
+
+#: What the report backfill reads of a message (``scan_unreported``).
+_REPORTED_ATTRIBUTES = ["pk", "sk", "account_id", "created_at", "type", "country", "source", "user_id", "app_id",
+                        "status"]
+
+
+def scan_unreported(segment: int, total_segments: int) -> Iterator[Message]:
+    """Messages logged before issue 15 (no ``report_day``) in one segment of a parallel Scan:
+    for the one-off report backfill only, never on a request path. Only the attributes a
+    report counts are read."""
+    condition = (Message.sk == MESSAGE_SK) & Message.report_day.does_not_exist()
+    return Message.scan(condition, segment=segment, total_segments=total_segments,
+                        attributes_to_get=_REPORTED_ATTRIBUTES)
 
 
 # --- writes: every one conditional on what it must not overwrite -------------------------------

@@ -167,6 +167,9 @@ ALSO_ACCEPTED = {
                      "GET /v1/webhook/deliveries"], ["400"]),
     # ...and start and end may be at most 92 days apart, start first, relative to now.
     "GET /v1/messages": ["400", "422"],
+    # A report's days are at most 366 apart, start first, between 1970 and 9998, and a start
+    # left alone with end defaulting to today must not be after it.
+    "GET /v1/reports": ["422"],
     # An account override names an account that exists: data, not something a schema can say
     # (the coverage phase sends values of its own even where a parameter is pinned).
     **dict.fromkeys(["PUT /v1/ops/prices/{country}", "GET /v1/ops/prices", "DELETE /v1/ops/prices/{country}"],
@@ -178,6 +181,9 @@ ALSO_ACCEPTED = {
     # The bytes must be a readable workbook or csv (422); schemathesis sends binary bodies empty
     # at times, although the schema says minLength 1 (400).
     "POST /v1/uploads": ["400", "422"],
+    # An export's filters follow the rules of the list it exports (a range start first and at
+    # most 92 days long, a task id of the account's); its list's cursor is opaque.
+    "POST /v1/exports": ["422"], "GET /v1/exports": ["400", "422"],
 }
 
 

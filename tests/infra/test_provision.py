@@ -61,8 +61,10 @@ def test_queue_redrives_to_its_dead_letter_queue(outputs, queue):
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     dlq_url = sqs.get_queue_url(QueueName=f"jmc-dev-{queue}-dlq")["QueueUrl"]
     dlq = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["All"])["Attributes"]
-    # Six times the consumer's timeout: 15 minutes for upload parts, 5 for task chunks.
-    assert attrs["VisibilityTimeout"] == {"uploads": "5400", "tasks": "1800"}.get(queue, "180")
+    # Six times the consumer's timeout: 15 minutes for upload parts and export segments,
+    # 5 for task chunks.
+    timeouts = {"uploads": "5400", "exports": "5400", "tasks": "1800"}
+    assert attrs["VisibilityTimeout"] == timeouts.get(queue, "180")
     assert json.loads(attrs["RedrivePolicy"]) == {"deadLetterTargetArn": dlq["QueueArn"],
                                                   "maxReceiveCount": 5}
     assert dlq["MessageRetentionPeriod"] == str(14 * 24 * 3600)
@@ -85,7 +87,14 @@ def test_bucket_expires_spent_parse_files(outputs):
     rules = boto3.client("s3", region_name="us-east-1").get_bucket_lifecycle_configuration(
         Bucket="jmc-dev-files")["Rules"]
     assert [(r["ID"], r["Status"], r["Filter"]["Prefix"], r["Expiration"]["Days"]) for r in rules] == [
-        ("parse-work-files", "Enabled", "work/", 2)]
+        ("parse-work-files", "Enabled", "work/", 2),
+        ("export-files", "Enabled", "exports/files/", 7),
+        ("export-work-files", "Enabled", "exports/work/", 2)]
+    # An export whose finaliser never ran leaves a multipart upload; S3 bills its parts until
+    # aborted.
+    aborts = {r["ID"]: r.get("AbortIncompleteMultipartUpload", {}).get("DaysAfterInitiation")
+              for r in rules}
+    assert aborts == {"parse-work-files": None, "export-files": 2, "export-work-files": 2}
 
 
 def test_key_alias_encrypts_and_rotates(outputs):

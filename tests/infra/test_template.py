@@ -144,7 +144,8 @@ def test_queue_visibility_covers_consumer_timeout(stage):
 
 # Each queue and the Lambda that consumes it (the names chalice gives the handlers).
 QUEUE_CONSUMERS = {"notifications": "send_notifications", "dispatch": "dispatch_messages",
-                   "webhooks": "deliver_webhooks", "tasks": "send_chunks", "uploads": "parse_number_parts"}
+                   "webhooks": "deliver_webhooks", "tasks": "send_chunks", "uploads": "parse_number_parts",
+                   "exports": "run_exports"}
 
 
 def _as_list(value) -> list:
