@@ -42,6 +42,7 @@ def main() -> int:
 def print_banner(stack: LocalStack) -> None:
     lines = [
         "", "JMC is running on the local stack (Ctrl-C to stop)", "",
+        f"  Portal           {stack.api_url}/portal/   (zh/en; customers and operators)",
         f"  API              {stack.api_url}   (OpenAPI: {stack.api_url}/openapi.json)",
         f"  API over TLS     {stack.api_tls_url}   (CA: {stack.tls.ca_bundle}; REQUESTS_CA_BUNDLE for the Vonage SDK)",
         f"  AWS (moto)       {stack.aws_endpoint_url}",

@@ -24,6 +24,7 @@ from typing import Any
 from chalice.local import ChaliceRequestHandler, LocalGateway, RouteMatcher
 
 from chalicelib.api.errors import status_response
+from devstack import portal
 from devstack.access_log import AccessLogHandler
 
 #: API Gateway's payload limit for REST APIs; the local server refuses larger bodies unread.
@@ -85,12 +86,29 @@ class RequestHandler(AccessLogHandler):
 
     def _generic_handle(self) -> None:
         length = self.headers.get("content-length", "0")
-        if not (length.isascii() and length.isdigit()):
+        if portal.handles(self.command, self.path):
+            self._send_portal()
+        elif not (length.isascii() and length.isdigit()):
             self._send_refusal(400, "Content-Length must be a number of bytes")
         elif int(length) > MAX_REQUEST_BYTES:
             self._send_refusal(413, f"The request body must be at most {MAX_REQUEST_BYTES:,} bytes")
         else:
             super()._generic_handle()
+
+    def _send_portal(self) -> None:
+        response = portal.respond(self.path, tls=self.server_tls)
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        if "Content-Length" not in response.headers:
+            self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    @property
+    def server_tls(self) -> bool:
+        return hasattr(self.connection, "getpeercert")
 
     # ChaliceRequestHandler binds these to its own _generic_handle.
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle

@@ -1,0 +1,16 @@
+import { Tag } from "antd";
+import { useTranslation } from "react-i18next";
+
+const COLORS: Record<string, string> = {
+  completed: "green", succeeded: "green", delivered: "green", active: "green", approved: "green",
+  sending: "blue", running: "blue", pending: "default", scheduled: "cyan", accepted: "blue", submitted: "blue",
+  paused: "orange", cancelled: "default", failed: "red", rejected: "red", blocked: "red", expired: "default",
+  suspended: "red",
+};
+
+/** A status in the current language (common `status.*`, else the page's own namespace). */
+export function StatusTag({ status, ns }: { status: string; ns?: string }) {
+  const { t } = useTranslation(ns ? [ns, "common"] : "common");
+  const label = t(`status.${status}`, { ns: ns ? [ns, "common"] : "common", defaultValue: status });
+  return <Tag color={COLORS[status] ?? "default"} data-status={status}>{label}</Tag>;
+}
