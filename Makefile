@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast bench lint package clean portal portal-test
+.PHONY: run test test-fast bench lint package clean portal portal-test browser
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -36,6 +36,17 @@ portal: web/dist/index.html
 portal-test: portal
 	cd web && npm test --silent
 
+# The browser tests drive Debian's chromium (a test tool's own browser download is not
+# available here) with a CJK font for the Chinese pages: installed with apt when missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		command -v apt-get >/dev/null 2>&1 || { echo "Install chromium and a CJK font (fonts-wqy-microhei)"; exit 1; }; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium fonts-wqy-microhei fontconfig >/dev/null; \
+	fi
+
 run: $(STAMP) portal
 	$(PY) -m devstack
 
@@ -45,13 +56,13 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-test: lint portal-test
+test: lint portal-test browser
 	$(PY) -m pytest -q
 
 test-fast: lint
 	$(PY) -m pytest -q -m "not e2e and not slow"
 
-bench: $(STAMP)
+bench: $(STAMP) portal browser
 	$(PY) bench/run_all.py
 
 package: $(STAMP)

@@ -11,6 +11,9 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     sourcemap: false,
+    // dist/.vite/manifest.json: which chunks the first page loads and which are lazy pages
+    // (bench/bench_portal.py reads it for the bundle budget).
+    manifest: true,
     chunkSizeWarningLimit: 1200,
     rollupOptions: {
       output: {

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from devstack.stack import free_port
+from tests.e2e.browser import browser, lang, portal  # noqa: F401  (fixtures of the browser tests)
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Access tokens live 900 s; the stack's tokens are renewed well before that.
@@ -31,7 +32,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def stack():
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JMC_", "AWS_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JMC_", "AWS_")) or k == "JMC_PORTAL_DIST"}
     env.update({"PORT": str(port), "TLS_PORT": str(free_port()), "JMC_SCHEDULE_TICK": "1", "PYTHONUNBUFFERED": "1",
                 "JMC_WEBHOOK_RETRY_BASE": "1",
                 # csv lists over 4 KB are parsed in parallel parts (16 buckets), so a list of a

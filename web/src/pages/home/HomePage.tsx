@@ -41,10 +41,10 @@ export default function HomePage() {
     <>
       <PageTitle title={t("title")} />
       <Row gutter={16}>
-        <Col span={6}><Card><Statistic title={t("balance")} value={me.balance} suffix={me.currency} /></Card></Col>
-        <Col span={6}><Card><Statistic title={t("sent")} value={totals?.total ?? "-"} /></Card></Col>
-        <Col span={6}><Card><Statistic title={t("delivered")} value={totals?.delivered ?? "-"} /></Card></Col>
-        <Col span={6}><Card><Statistic title={t("failed")} value={totals?.failed ?? "-"} /></Card></Col>
+        <Col span={6}><Card data-testid="home-balance"><Statistic title={t("balance")} value={me.balance} suffix={me.currency} /></Card></Col>
+        <Col span={6}><Card data-testid="home-sent"><Statistic title={t("sent")} value={totals?.total ?? "-"} /></Card></Col>
+        <Col span={6}><Card data-testid="home-delivered"><Statistic title={t("delivered")} value={totals?.delivered ?? "-"} /></Card></Col>
+        <Col span={6}><Card data-testid="home-failed"><Statistic title={t("failed")} value={totals?.failed ?? "-"} /></Card></Col>
       </Row>
       <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("lastTasks")}</h2>} style={{ marginTop: 16 }}>
         <Table<TaskRow> rowKey="task_id" dataSource={tasks} pagination={false} size="small"
