@@ -15,6 +15,7 @@ from chalicelib.api import (
     local,
     me,
     messages,
+    operators,
     ops,
     reports,
     sms,
@@ -36,7 +37,7 @@ app = Chalice(app_name="jmc")
 app.register_middleware(error_middleware, "http")
 app.api.binary_types.extend(uploads.BINARY_TYPES)
 
-for blueprint in (health.bp, auth.bp, me.bp, apps.bp, billing.bp, ops.bp, sms.bp, messages.bp,
+for blueprint in (health.bp, auth.bp, me.bp, apps.bp, billing.bp, ops.bp, operators.bp, sms.bp, messages.bp,
                   carrier_webhooks.bp, webhook.bp, blacklist.bp, templates.bp, uploads.bp, tasks.bp, exports.bp,
                   reports.bp, local.bp, docs.bp):
     app.register_blueprint(blueprint)
