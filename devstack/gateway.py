@@ -19,6 +19,7 @@ an undeclared method is a 404 like an unknown path: one gateway response serves 
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from chalice.local import ChaliceRequestHandler, LocalGateway, RouteMatcher
@@ -96,7 +97,8 @@ class RequestHandler(AccessLogHandler):
             super()._generic_handle()
 
     def _send_portal(self) -> None:
-        response = portal.respond(self.path, tls=self.server_tls)
+        # Presigned uploads go from the browser to S3 (locally moto, at AWS_ENDPOINT_URL).
+        response = portal.respond(self.path, tls=self.server_tls, upload_from=os.environ.get("AWS_ENDPOINT_URL"))
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)

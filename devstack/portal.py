@@ -9,11 +9,14 @@ never cached, so a rebuild is seen on the next reload.
 from __future__ import annotations
 
 import mimetypes
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-DIST = ROOT / "web" / "dist"
+#: ``JMC_PORTAL_DIST`` serves another build (a developer's or a parallel test run's).
+DIST = Path(os.environ.get("JMC_PORTAL_DIST") or ROOT / "web" / "dist")
 PREFIX = "/portal/"
 
 #: Kept in step with infra/portal.json's response headers policy (a test compares them).
@@ -42,9 +45,33 @@ def handles(method: str, path: str) -> bool:
     return method in ("GET", "HEAD") and (path in ("/", "/portal") or path.startswith(PREFIX))
 
 
-def respond(path: str, tls: bool = False, dist: Path = DIST) -> StaticResponse:
-    path = path.split("?", 1)[0]
+def upload_origin(url: str | None) -> str | None:
+    """The origin (``scheme://host[:port]``) of the endpoint the browser sends large number
+    lists to (the presigned S3 POST): locally moto's server (``AWS_ENDPOINT_URL``)."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c in parts.netloc for c in " ;,'\"*"):
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def security_headers(upload_from: str | None = None) -> dict[str, str]:
+    """``SECURITY_HEADERS``, with ``connect-src`` also allowing the uploads endpoint's origin
+    (the browser posts a presigned upload there, with progress, through XMLHttpRequest)."""
     headers = dict(SECURITY_HEADERS)
+    origin = upload_origin(upload_from)
+    if origin:
+        headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
+            "connect-src 'self'", f"connect-src 'self' {origin}")
+    return headers
+
+
+def respond(path: str, tls: bool = False, dist: Path = DIST, upload_from: str | None = None) -> StaticResponse:
+    """The portal's answer for ``path``; ``upload_from`` is the S3 endpoint presigned uploads
+    go to (the gateway passes the stack's ``AWS_ENDPOINT_URL``), allowed in ``connect-src``."""
+    path = path.split("?", 1)[0]
+    headers = security_headers(upload_from)
     if tls:
         headers["Strict-Transport-Security"] = HSTS
     if path in ("/", "/portal"):

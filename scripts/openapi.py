@@ -428,6 +428,10 @@ OPERATOR_BODIES = {
         "owner": OWNER,
     }, ["name", "owner"]),
     "add_user": NEW_USER,
+    "update_account": object_with({"status": string(enum=list(directory.STATUSES),
+                                                    description="suspended: its users cannot log in, its app keys "
+                                                                "are refused and it cannot send")}, ["status"]),
+    "add_operator": OWNER,
     "top_up": object_with({"amount": MONEY_IN,
                            "reference": text(maxLength=100,
                                              description="the bank transfer's reference; once per account")},
@@ -599,15 +603,18 @@ RESPONSE_SCHEMAS = {
     "create_account": extended("Account", {"owner": ref("User")}),
     "list_accounts": page_of("accounts", ref("Account")),
     "get_account": extended("Account", {"users": array_of(ref("User"))}),
+    "update_account": ref("Account"),
     "add_user": ref("User"),
+    "add_operator": ref("User"),
+    "list_operators": object_with({"operators": array_of(ref("User"))}),
     "top_up": extended("LedgerEntry", {"balance": MONEY}),
     "set_price": object_with({"country": string(), "price": MONEY, "account_id": string(nullable=True)}),
     "set_country_rule": ref("CountryRule"),
     "list_country_rules": object_with({"countries": array_of(ref("CountryRule"))}),
     "add_sender": ref("Sender"),
-    "list_senders": page_of("senders", ref("Sender")),
+    **dict.fromkeys(("senders", "list_senders"), page_of("senders", ref("Sender"))),
     "add_signature": ref("Signature"),
-    "list_signatures": page_of("signatures", ref("Signature")),
+    **dict.fromkeys(("signatures", "list_signatures"), page_of("signatures", ref("Signature"))),
     # the local stage and the description itself
     "info": object_with(strings("api_url", "aws_endpoint_url", "carrier_url")),
     "outbox": object_with({"to": string(), "messages": array_of(OUTBOX_MESSAGE, description="newest first")}),
@@ -653,11 +660,11 @@ RESPONSE_SCHEMAS = {
 # --- success statuses and error answers ---------------------------------------------------------
 
 SUCCESS_STATUS = {  # a view not listed answers 200
-    **dict.fromkeys(("create_account", "add_user", "top_up", "add_sender", "add_signature", "create_app",
-                     "create_template", "rotate_webhook_secret", "add_blacklisted_numbers", "add_blacklisted_country",
-                     "create_task", "upload_numbers", "presign_upload"), 201),
+    **dict.fromkeys(("create_account", "add_user", "add_operator", "top_up", "add_sender", "add_signature",
+                     "create_app", "create_template", "rotate_webhook_secret", "add_blacklisted_numbers",
+                     "add_blacklisted_country", "create_task", "upload_numbers", "presign_upload"), 201),
     **dict.fromkeys(("request_code", "send_sms", "create_export"), 202),  # the code or the message is on its way
-    **dict.fromkeys(("password_reset", "change_password", "disable_app", "delete_price", "remove_sender",
+    **dict.fromkeys(("password_reset", "logout", "change_password", "disable_app", "delete_price", "remove_sender",
                      "remove_signature", "delete_template", "remove_blacklisted_number", "remove_blacklisted_country",
                      "vonage_dlr_get", "vonage_dlr_post"), 204),
 }
@@ -694,12 +701,15 @@ ERRORS_BY_MODULE = {
 ERRORS_BY_VIEW = {
     # auth is public: a 401 where a password, a code or a refresh token is checked; 429: attempts are limited
     "request_code": ("429",),
-    "login": ("401", "429"),
-    "refresh": ("401",),
+    "login": ("401", "403", "429"),  # 403 account_inactive: a suspended account's user (password and code right)
+    "refresh": ("401", "403"),
+    "balance": ("403",),  # an app key of a suspended account (account_inactive)
+    "prices": ("403",),
     "password_reset": ("401",),
     "change_password": ("403",),
     "create_account": ("409",),
     "add_user": ("409",),
+    "add_operator": ("409",),
     "top_up": ("409",),  # a bank transfer's reference is taken once per account
     "reveal_secret": ("409",),  # a disabled app's secret
     "create_task": ("402",),  # priced against the balance
@@ -714,6 +724,7 @@ ERRORS_BY_VIEW = {
 # A delivery receipt that cannot be read, or holds a control character; a signature that does not verify.
 CARRIER_ERRORS = ("400", "401", "422")
 PUBLIC_MODULES = {"health", "docs", "auth", "local"}  # no credentials asked
+SIGNED_IN_AUTH_VIEWS = {"logout"}  # the auth module's one call that needs the session it closes
 
 
 # --- parameters ---------------------------------------------------------------------------------
@@ -848,7 +859,7 @@ class Route:
 
     @property
     def public(self) -> bool:
-        return self.module in PUBLIC_MODULES
+        return self.module in PUBLIC_MODULES and self.name not in SIGNED_IN_AUTH_VIEWS
 
     @property
     def takes_json(self) -> bool:

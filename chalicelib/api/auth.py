@@ -6,6 +6,7 @@ from chalice import Response
 from ..errors import InvalidRequest
 from ..services import identity
 from .blueprint import Blueprint
+from .callers import user_caller
 from .request import json_body
 
 bp = Blueprint(__name__)
@@ -30,6 +31,13 @@ def login():
 def refresh():
     body = _require(json_body(bp.current_request), "refresh_token")
     return identity.refresh(body["refresh_token"]).to_json()
+
+
+@bp.route("/v1/auth/logout", methods=["POST"])
+def logout():
+    """Sign out: the caller's session closes, its access and refresh tokens stop working."""
+    identity.sign_out(user_caller(bp.current_request))
+    return Response(body="", status_code=204)
 
 
 @bp.route("/v1/auth/password-reset", methods=["POST"])

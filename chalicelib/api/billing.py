@@ -1,4 +1,5 @@
-"""Balance, ledger and prices as a customer sees them."""
+"""Balance, ledger and prices as a customer sees them, and the senders (From) and signatures
+an operator bound to the account (what the portal's send forms offer)."""
 from __future__ import annotations
 
 from ..domain.money import format_amount
@@ -38,3 +39,17 @@ def prices():
     effective = catalog.effective_prices(who.account_id)
     return {"prices": [{"country": c, "price": format_amount(m, 4), "source": source}
                        for c, (m, source) in sorted(effective.items())]}
+
+
+@bp.route("/v1/senders", methods=["GET"])
+def senders():
+    """The From numbers and Sender IDs bound to the caller's account, with their countries."""
+    who = customer(bp.current_request)
+    return {"senders": [serializers.sender(s) for s in catalog.senders(who.account_id)]}
+
+
+@bp.route("/v1/signatures", methods=["GET"])
+def signatures():
+    """The 【signatures】 bound to the caller's account (mainland China sends need one)."""
+    who = customer(bp.current_request)
+    return {"signatures": [serializers.signature(s) for s in catalog.signatures(who.account_id)]}

@@ -50,6 +50,16 @@ def get_account(account_id):
             "users": [serializers.user(u) for u in directory.list_users(account_id)]}
 
 
+@bp.route("/v1/ops/accounts/{account_id}", methods=["PATCH"])
+def update_account(account_id):
+    """Suspend (``{"status": "suspended"}``) or reactivate (``"active"``) an account, audited.
+    While suspended its users cannot log in (their open sessions are closed), its app keys
+    are refused and it cannot send (403 ``account_inactive``)."""
+    who = operator(bp.current_request)
+    account = directory.set_status(_account(account_id), json_body(bp.current_request), who.actor)
+    return serializers.account(account)
+
+
 @bp.route("/v1/ops/accounts/{account_id}/users", methods=["POST"])
 def add_user(account_id):
     operator(bp.current_request)

@@ -15,9 +15,9 @@ from .. import aws
 from ..config import settings
 from ..domain.ids import new_id
 from ..domain.text import has_control_characters
-from ..errors import AuthFailed, FieldError, InvalidRequest
+from ..errors import AccountInactive, AuthFailed, FieldError, InvalidRequest
 from ..store import audit
-from ..store.accounts import App, app_by_key, app_sk, items_page, list_items
+from ..store.accounts import App, app_by_key, app_sk, get_account, items_page, list_items
 from ..store.base import get_item, utcnow
 from .identity import Caller
 
@@ -90,9 +90,13 @@ def disable_app(caller: Caller, app: App) -> None:
 
 def authenticate(app_key: str, app_secret: str) -> Caller:
     """Check an ``app_key:app_secret`` pair. The index finds the app; a consistent read of
-    the app itself sees a disable at once."""
+    the app itself sees a disable at once, and one of its account a suspension
+    (AccountInactive, 403)."""
     app = app_by_key(app_key)
     digest = _digest(app_secret)  # the same work whether or not the key exists
     if app is None or app.status != "active" or not hmac.compare_digest(digest, app.secret_hash):
         raise AuthFailed()
+    account = get_account(app.pk)  # a suspension takes effect at the very next call
+    if account is None or account.status != "active":
+        raise AccountInactive("This account is suspended: its app keys are refused")
     return Caller("app", app.pk, app_id=app.app_id)

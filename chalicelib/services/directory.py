@@ -1,5 +1,10 @@
 """Accounts and their users: what operators create, and balances with their ledger.
 
+An account is ``active`` or ``suspended`` (``set_status``, by operators, audited). While
+suspended its users cannot log in (``identity.login`` and ``identity.refresh`` refuse with
+``AccountInactive``; suspending closes their open sessions), its app keys are refused
+(``apps.authenticate``) and it cannot send (the reservation's condition in ``billing``).
+
 A login (email or phone) is unique across the platform: users and their login records
 are written in one transaction, so a clash leaves nothing half-created.
 """
@@ -13,12 +18,25 @@ from ..domain.identity import IdentityError
 from ..domain.ids import new_id
 from ..domain.phone import PhoneNumberError, parse_login_phone
 from ..errors import Conflict, FieldError, InvalidRequest, missing_or_invalid
-from ..store.accounts import PROFILE, Account, User, accounts_page, list_items, save_user, user_sk
+from ..store import audit
+from ..store.accounts import (
+    PROFILE,
+    Account,
+    User,
+    accounts_page,
+    get_account,
+    list_items,
+    save_user,
+    set_account_status,
+    user_sk,
+)
 from ..store.base import iso, utcnow
-from . import notify
+from . import identity, notify
 
 CURRENCIES = frozenset({"USD", "CNY", "EUR", "HKD", "SGD", "GBP", "JPY", "TWD", "MOP"})
 ROLES = frozenset({"owner", "member"})
+ACTIVE, SUSPENDED = "active", "suspended"
+STATUSES = (ACTIVE, SUSPENDED)
 
 
 @dataclass(frozen=True)
@@ -160,3 +178,22 @@ def list_accounts(limit: int, cursor: str | None) -> tuple[list[Account], str | 
 
 def list_users(account_id: str) -> list[User]:
     return list_items(User, account_id, "USER#")
+
+
+# --- suspension -------------------------------------------------------------------------
+
+def set_status(account: Account, data: dict, actor: str) -> Account:
+    """Suspend (``{"status": "suspended"}``) or reactivate (``"active"``) a customer account.
+    A change is audited; suspending also closes every open session of the account's users,
+    so a signed-in user is out at the next request. Asking for the status it has is no
+    change (and no audit entry)."""
+    status = data.get("status")
+    if not isinstance(status, str) or status not in STATUSES:
+        raise missing_or_invalid("status", status, "must be active or suspended")
+    if set_account_status(account, status):
+        audit.record(account.account_id, "account.suspended" if status == SUSPENDED else "account.reactivated",
+                     actor, account.account_id)
+        if status == SUSPENDED:
+            for user in list_users(account.account_id):
+                identity.close_sessions(user.user_id)
+    return get_account(account.account_id) or account

@@ -22,6 +22,7 @@ from ..config import settings
 from ..domain import identity as rules
 from ..domain.identity import IdentityError, Login
 from ..errors import (
+    AccountInactive,
     AuthFailed,
     FieldError,
     InvalidCredentials,
@@ -31,7 +32,7 @@ from ..errors import (
     missing_or_invalid,
 )
 from ..store import auth as store
-from ..store.accounts import User, user_sk
+from ..store.accounts import User, get_account, user_sk
 from ..store.auth import AuthRecord, Session, code_key, failures_key
 from ..store.base import get_item
 from . import keys, notify
@@ -148,7 +149,16 @@ def login(login_text: object, password: object, code: object) -> Tokens:
         store.count_login_failure(login_id.value, _now(), rules.LOGIN_LOCK_SECONDS)
         raise InvalidCredentials()
     store.clear_login_failures(login_id.value)
+    _check_account_active(user)
     return _open_session(user)
+
+
+def _check_account_active(user: User) -> None:
+    """A suspended account's users are told so, once their password and code are right (a
+    stranger learns nothing)."""
+    account = get_account(user.account_id)
+    if account is None or account.status != "active":
+        raise AccountInactive("This account is suspended: its users cannot log in")
 
 
 def _check_not_locked(login: str) -> None:
@@ -193,6 +203,8 @@ def refresh(refresh_token: object) -> Tokens:
     if not hmac.compare_digest(_sha256(secret), session.refresh_hash):
         session.delete()
         raise InvalidToken()
+    # Suspending closes the account's sessions; this covers one opened in the same instant.
+    _check_account_active(user)
     new_secret = secrets.token_urlsafe(32)
     if not store.rotate_refresh(session, _sha256(new_secret)):
         raise InvalidToken()
@@ -218,6 +230,16 @@ def authenticate_bearer(token: str) -> Caller:
 def _get_session(user_id: str, session_id: str) -> Session | None:
     session = store.get_session(user_id, session_id)
     return session if session is not None and session.expires_at > _now() else None
+
+
+def sign_out(caller: Caller) -> None:
+    """Close the caller's own session: its refresh token stops working at once, and so does
+    its access token (every bearer call checks that the session is open)."""
+    if caller.user_id is None or caller.session_id is None:
+        raise AuthFailed()
+    session = store.get_session(caller.user_id, caller.session_id)
+    if session is not None:
+        session.delete()
 
 
 def close_sessions(user_id: str, keep: str | None = None) -> int:

@@ -167,6 +167,14 @@ def get_account(account_id: str) -> Account | None:
     return get_item(Account, account_id, PROFILE)
 
 
+def set_account_status(account: Account, status: str) -> bool:
+    """Suspend or reactivate a customer account (``status``: active | suspended): written only
+    while it is a customer's profile in another status, so a repeat is no write (False) and
+    the operators' own account is never touched."""
+    return update_if(account, [Account.status.set(status)],
+                     Account.pk.exists() & (Account.is_operator == 0) & (Account.status != status))
+
+
 def list_items(model: type[_A], account_id: str, prefix: str) -> list[_A]:
     """An account's items of one kind (users, apps, senders...), by their sort-key prefix."""
     return list(model.query(account_id, model.sk.startswith(prefix)))

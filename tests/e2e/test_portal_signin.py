@@ -16,7 +16,7 @@ def customer(stack, ops_token):
     return new_customer(stack, ops_token)
 
 
-def test_the_owner_signs_in_with_the_code_from_the_outbox_and_sees_the_dashboard(portal, customer):
+def test_the_owner_signs_in_with_the_code_from_the_outbox_and_sees_the_dashboard(portal, customer, stack):
     page = portal.page
     portal.open("/login")
     portal.check("login")
@@ -34,10 +34,13 @@ def test_the_owner_signs_in_with_the_code_from_the_outbox_and_sees_the_dashboard
     page.get_by_text(portal.t("页面不存在", "Page not found")).wait_for()
     assert page.get_by_test_id("menu-operator").count() == 0
 
+    refresh_token = page.evaluate("localStorage.getItem('jmc.refresh')")
     page.get_by_test_id("logout").click()
     page.locator("#login").wait_for()
     page.reload()
     page.locator("#login").wait_for()  # signed out for good: no refresh token left behind
+    # and closed on the server: a copy of the refresh token is worthless
+    assert stack.call("POST", "/v1/auth/refresh", {"refresh_token": refresh_token}).status_code == 401
 
 
 def test_a_wrong_code_shows_the_apis_error_in_the_pages_language(portal, customer):

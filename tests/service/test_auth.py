@@ -159,3 +159,16 @@ def test_a_login_that_is_not_a_string_says_so(client, seeded):
     assert reply.json["error"]["message"] == "login must be a string: an email address or a phone number"
     missing = client.post("/v1/auth/codes", {"purpose": "login"})
     assert (missing.status, missing.json["error"]["message"]) == (400, "login is required")
+
+
+def test_logout_closes_the_session_its_tokens_stop_working_and_others_stay_open(client, app, seeded):
+    first = login(client, app, EMAIL, PASSWORD)
+    from chalicelib.store.auth import AuthRecord, code_key
+    AuthRecord(code_key("login", EMAIL)).delete()  # the next code now, not in 60 s
+    second = login(client, app, EMAIL, PASSWORD)
+    assert client.post("/v1/auth/logout", {}, token=first["access_token"]).status == 204
+    assert client.get("/v1/me", token=first["access_token"]).status == 401
+    assert client.post("/v1/auth/refresh", {"refresh_token": first["refresh_token"]}).status == 401
+    assert client.get("/v1/me", token=second["access_token"]).status == 200  # another device's session
+    assert client.post("/v1/auth/logout", {}).status == 401
+    assert client.post("/v1/auth/logout", {}, token=first["access_token"]).status == 401

@@ -70,3 +70,18 @@ def test_an_unbuilt_portal_says_how_to_build_it(tmp_path):
     response = portal.respond("/portal/", dist=tmp_path / "missing")
     assert response.status == 503
     assert b"make run" in response.body
+
+
+def test_the_uploads_endpoint_is_allowed_to_connect_to_and_nothing_else(dist):
+    """Large number lists go from the browser to S3's presigned POST (locally moto's port)."""
+    csp = portal.respond("/portal/", dist=dist, upload_from="http://127.0.0.1:5123/").headers["Content-Security-Policy"]
+    assert "connect-src 'self' http://127.0.0.1:5123;" in csp
+    assert csp.count("127.0.0.1:5123") == 1  # connect-src only: no script, frame or form source
+    assert portal.respond("/portal/", dist=dist).headers["Content-Security-Policy"] == \
+        portal.SECURITY_HEADERS["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("url", ["", "ftp://x.example", "http://a.example; script-src *", "not a url", None])
+def test_an_odd_uploads_endpoint_adds_nothing_to_the_policy(dist, url):
+    assert portal.respond("/portal/", dist=dist, upload_from=url).headers["Content-Security-Policy"] == \
+        portal.SECURITY_HEADERS["Content-Security-Policy"]

@@ -1,5 +1,5 @@
 // Who is signed in (GET /v1/me), for every page: role (the menu depends on it), account,
-// time zone and balance. Signing out forgets the tokens.
+// time zone and balance. Signing out closes the session on the server and forgets the tokens.
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from "react";
 import { api } from "../api/client";
 import { session, type Tokens } from "../api/session";
@@ -40,7 +40,7 @@ interface MeState {
   loading: boolean;
   reload: () => Promise<void>;
   signIn: (tokens: Tokens) => Promise<void>;
-  signOut: () => void;
+  signOut: () => Promise<void>;
 }
 
 const MeContext = createContext<MeState | null>(null);
@@ -78,7 +78,10 @@ export function MeProvider({ children }: { children: ReactNode }) {
     await reload();
   }, [reload]);
 
-  const signOut = useCallback(() => {
+  // The server closes the session first (its refresh token would otherwise stay valid for
+  // whoever holds a copy); the browser forgets the tokens whether or not that call succeeds.
+  const signOut = useCallback(async () => {
+    if (session.accessToken()) await api.post("/v1/auth/logout").catch(() => undefined);
     void applyUserLang(null);
     session.expire();
     setMe(null);

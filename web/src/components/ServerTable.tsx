@@ -12,6 +12,7 @@ export function useServerTable<T>(fetcher: Fetcher<T>, deps: unknown[], pollMs?:
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const [page, setPage] = useState<Page<T>>({ items: [], next: null });
   const [loading, setLoading] = useState(false);
+  const [generation, setGeneration] = useState(0);
   const { fail } = useNotify();
   const fetcherRef = useRef(fetcher);
   fetcherRef.current = fetcher;
@@ -26,11 +27,20 @@ export function useServerTable<T>(fetcher: Fetcher<T>, deps: unknown[], pollMs?:
     } finally {
       if (!quiet) setLoading(false);
     }
-  }, [cursor, fail]);
+  }, [cursor, generation, fail]);
 
-  // New filters: back to the first page.
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  useEffect(() => setCursors([undefined]), deps);
+  // New filters: back to the first page, and fetch it even when already there (the cursor alone
+  // would not change). Not on mount: the first fetch is already under way.
+  const mounted = useRef(false);
+  useEffect(() => {
+    if (!mounted.current) {
+      mounted.current = true;
+      return;
+    }
+    setCursors([undefined]);
+    setGeneration((g) => g + 1);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
   useEffect(() => { void load(); }, [load]);
   useEffect(() => {
     if (!pollMs) return undefined;

@@ -78,7 +78,7 @@ export function AppLayout() {
               data-testid="switch-language" lang={currentLang() === "zh" ? "en" : "zh-CN"}>
               {t("app.language")}
             </Button>
-            <Button icon={<LogoutOutlined />} onClick={() => { signOut(); navigate("/login"); }} data-testid="logout">
+            <Button icon={<LogoutOutlined />} onClick={() => void signOut().then(() => navigate("/login"))} data-testid="logout">
               {t("app.logout")}
             </Button>
           </Space>

@@ -1,0 +1,36 @@
+import { registerBundle } from "../../i18n";
+
+registerBundle("blacklist", {
+  zh: {
+    numbers: "根据手机号配置", countries: "根据国家配置",
+    intro: "针对指定的锦木Key配置黑名单：目标号码存在于黑名单列表中或黑名单国家中将被过滤，不产生发信操作。",
+    app: "锦木Key", appPlaceholder: "请选择锦木Key", noApps: "还没有应用", noAppsHelp: "黑名单按锦木Key配置，请先在应用管理中创建应用。",
+    goApps: "前往应用管理", disabledApp: "已停用",
+    number: "手机号", numberFilterHelp: "精确查询一个号码（国际格式，如 +447400123456）",
+    country: "国家/地区", countryCode: "国家代码", createdAt: "添加时间", createdBy: "添加人",
+    add: "新增", addNumbersTitle: "新增黑名单号码", addCountryTitle: "新增黑名单国家",
+    numbersInput: "手机号", numbersHelp: "每行一个号码（须加区号，如 +8613800138000），一次最多 {{max}} 个",
+    countryPlaceholder: "请选择国家/地区",
+    added: "已添加 {{count}} 个号码", alreadyListed: "{{count}} 个号码已在黑名单中",
+    invalidTitle: "以下 {{count}} 个号码无效，未添加：", countryAdded: "已添加国家 {{country}}",
+    countryListed: "{{country}} 已在黑名单中", removeConfirm: "确定将 {{value}} 移出黑名单？", removed: "已移出黑名单",
+    remove: "移出", required: "请输入{{field}}", requiredSelect: "请选择{{field}}", tooMany: "一次最多 {{max}} 个号码",
+    you: "我",
+  },
+  en: {
+    numbers: "Blocked numbers", countries: "Blocked countries",
+    intro: "Blacklists are per JMC key: a recipient whose number is listed, or whose country is listed, is filtered out and never sent to.",
+    app: "JMC key", appPlaceholder: "Choose a JMC key", noApps: "No applications yet", noAppsHelp: "Blacklists belong to a JMC key: create an application first.",
+    goApps: "Go to Applications", disabledApp: "disabled",
+    number: "Phone number", numberFilterHelp: "Look up one number exactly (international format, e.g. +447400123456)",
+    country: "Country/region", countryCode: "Country code", createdAt: "Added", createdBy: "Added by",
+    add: "Add", addNumbersTitle: "Block numbers", addCountryTitle: "Block a country",
+    numbersInput: "Phone numbers", numbersHelp: "One number a line, with its country code (e.g. +8613800138000), up to {{max}} at a time",
+    countryPlaceholder: "Choose a country or region",
+    added: "{{count}} number(s) added", alreadyListed: "{{count}} number(s) were already listed",
+    invalidTitle: "These {{count}} number(s) are not valid and were not added:", countryAdded: "{{country}} added",
+    countryListed: "{{country}} was already listed", removeConfirm: "Remove {{value}} from the blacklist?", removed: "Removed from the blacklist",
+    remove: "Remove", required: "Please enter {{field}}", requiredSelect: "Please choose {{field}}", tooMany: "At most {{max}} numbers at a time",
+    you: "me",
+  },
+});

@@ -1,0 +1,5 @@
+import { TemplatesPage } from "./TemplatesPage";
+
+export default function DomesticTemplatesPage() {
+  return <TemplatesPage kind="domestic" />;
+}

@@ -1,0 +1,5 @@
+import { TemplatesPage } from "./TemplatesPage";
+
+export default function InternationalTemplatesPage() {
+  return <TemplatesPage kind="international" />;
+}
