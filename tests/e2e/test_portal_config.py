@@ -40,7 +40,7 @@ def _sign_in(portal, customer) -> None:
     portal.page.get_by_test_id("logout").wait_for()
 
 
-ANIMATING = ", ".join(f".ant-{motion}-{phase}" for motion in ("zoom", "zoom-big", "fade")
+ANIMATING = ", ".join(f".ant-{motion}-{phase}" for motion in ("zoom", "zoom-big", "fade", "message-move-up")
                       for phase in ("enter", "appear", "leave"))
 
 
@@ -52,6 +52,15 @@ def _check(portal, name: str, dialog: bool = False) -> None:
     expect(portal.page.locator(ANIMATING)).to_have_count(0)
     portal.page.mouse.move(0, 0)  # no button left hovered (a hovered danger button is lighter)
     portal.check(name)
+
+
+def _confirm(page) -> None:
+    """OK in the open Popconfirm, once it has finished appearing."""
+    popup = page.locator(".ant-popconfirm:visible")
+    popup.wait_for()
+    expect(page.locator(ANIMATING)).to_have_count(0)
+    popup.locator(".ant-btn-primary").click()
+    expect(page.locator(".ant-popconfirm:visible")).to_have_count(0)
 
 
 def _app(stack, customer, name: str = "Backend") -> dict:
@@ -96,7 +105,7 @@ def test_the_owner_creates_an_app_and_reveals_its_secret_after_confirming(portal
 
     portal.open("/apps")
     page.get_by_test_id("app-delete").click()
-    page.get_by_test_id("app-delete-confirm").click()
+    _confirm(page)
     page.locator("[data-status='disabled']").wait_for()
     assert stack.call("GET", "/v1/balance", auth=(key, secret)).status_code == 401
 
@@ -127,7 +136,7 @@ def test_international_templates_are_created_edited_and_deleted(portal, stack, c
     assert mine("international")[0]["content"] == "Your login code is {code}"
 
     page.locator("tr[data-name='Verification']").get_by_test_id("template-delete").click()
-    page.locator(".ant-popconfirm .ant-btn-primary").click()
+    _confirm(page)
     page.locator("tr[data-name='Verification']").wait_for(state="detached")
     assert mine("international") == []
 
@@ -186,15 +195,8 @@ def test_numbers_and_countries_are_blacklisted_and_removed_per_app_key(portal, s
     page.locator("#number").fill(UK)
     page.get_by_test_id("blacklist-search").click()
     page.get_by_test_id(f"blacklist-remove-{UK}").click()
-    seen = []
-    page.on("response", lambda r: seen.append((r.request.method, r.url, r.status)) if "/v1/" in r.url else None)
-    page.locator(".ant-popconfirm .ant-btn-primary").click()
-    try:
-        page.get_by_test_id(f"blacklist-remove-{UK}").wait_for(state="detached")
-    except Exception:
-        page.screenshot(path="/tmp/dbg_config.png")
-        print("SEEN", seen)
-        raise
+    _confirm(page)
+    page.get_by_test_id(f"blacklist-remove-{UK}").wait_for(state="detached")
     assert listed("numbers") == []
 
     portal.open("/blacklist/countries")
@@ -211,7 +213,7 @@ def test_numbers_and_countries_are_blacklisted_and_removed_per_app_key(portal, s
     assert blocked.json()["error"]["code"] == "recipient_blacklisted"
     _check(portal, "blacklist-countries")
     page.get_by_test_id("blacklist-remove-DE").click()
-    page.locator(".ant-popconfirm .ant-btn-primary").click()
+    _confirm(page)
     page.get_by_test_id("blacklist-remove-DE").wait_for(state="detached")
     assert listed("countries") == []
 
@@ -245,13 +247,14 @@ def test_the_webhook_url_is_edited_its_secret_rotated_once_and_deliveries_logged
 
         page.get_by_test_id("webhook-rotate").click()
         page.get_by_text(portal.t("旧密钥将在 30 秒内失效", "The old secret stops working within 30 s")).wait_for()
-        page.get_by_test_id("webhook-rotate-confirm").click()
+        _confirm(page)
         secret = page.get_by_test_id("webhook-secret").inner_text().strip()
         assert len(secret) > 20
         page.get_by_text(portal.t("密钥只显示这一次", "This secret is shown only once")).wait_for()
         _check(portal, "webhook-secret", dialog=True)
         page.get_by_test_id("webhook-secret-close").click()
         page.get_by_test_id("webhook-secret-hint").get_by_text(secret[-4:]).wait_for()
+        expect(page.get_by_test_id("webhook-secret")).to_have_count(0)
         assert secret not in page.content()  # shown once: gone with the dialog
 
         # A message sent by an app: its signed webhook (with the rotated secret) and the log.

@@ -52,6 +52,12 @@ def other_browser(browser, lang):
     assert not errors, f"uncaught errors in the page: {errors}"
 
 
+def _check(portal: Portal, name: str) -> None:
+    """``portal.check``, with the pointer off the button just clicked (a hovered button is lighter)."""
+    portal.page.mouse.move(1, 1)
+    portal.check(name)
+
+
 def _heading(portal: Portal, zh: str, en: str) -> None:
     portal.page.locator("h1", has_text=portal.t(zh, en)).wait_for()
 
@@ -84,7 +90,7 @@ def test_an_account_from_creation_to_suspension_and_back(operator, stack, ops_to
     portal, page = operator, operator.page
     _heading(portal, "账户管理", "Accounts")  # the operator's landing page
     assert page.get_by_test_id("menu-customer").count() == 0
-    portal.check("ops-accounts")
+    _check(portal, "ops-accounts")
 
     tag = uuid.uuid4().hex[:8]
     name, email = f"Console Co {tag}", f"owner-{tag}@console.example"
@@ -92,7 +98,7 @@ def test_an_account_from_creation_to_suspension_and_back(operator, stack, ops_to
     page.fill("#name", name)
     page.fill("#owner_email", email)
     page.fill("#owner_name", f"Owner {tag}")
-    portal.check("ops-account-create")
+    _check(portal, "ops-account-create")
     page.get_by_test_id("create-account-submit").click()
     page.get_by_test_id("accounts-table").get_by_role("link", name=name).wait_for()
     created = next(a for a in stack.call("GET", "/v1/ops/accounts", params={"limit": 100}, token=ops_token)
@@ -110,12 +116,12 @@ def test_an_account_from_creation_to_suspension_and_back(operator, stack, ops_to
     owner.open("/ops/accounts")  # an operator page, typed in
     owner.page.get_by_text(owner.t("页面不存在", "Page not found")).wait_for()
     assert owner.page.get_by_test_id("menu-operator").count() == 0
-    owner.check("ops-page-for-a-customer")
+    _check(owner, "ops-page-for-a-customer")
 
     # the operator suspends the account: the owner's open session ends, a new login is refused
     page.get_by_test_id("accounts-table").get_by_role("link", name=name).click()
     _heading(portal, f"账户详情：{name}", f"Account: {name}")
-    portal.check("ops-account-info")
+    _check(portal, "ops-account-info")
     page.get_by_test_id("suspend-account").click()
     _confirm(portal)
     page.locator("[data-testid=account-status][data-status=suspended]").wait_for()
@@ -149,7 +155,7 @@ def test_users_top_up_ledger_senders_signatures_and_webhook(operator, stack, ops
     page.fill("#name", "Mia Member")
     page.get_by_test_id("add-user-submit").click()
     page.get_by_test_id("users-table").get_by_text(member).wait_for()
-    portal.check("ops-account-users")
+    _check(portal, "ops-account-users")
     users = {u["email"]: u["role"] for u in _account(stack, ops_token, account_id)["users"]}
     assert users == {customer["email"]: "owner", member: "member"}
     assert stack.outbox(member, r"Initial password: (\S+)")
@@ -163,7 +169,7 @@ def test_users_top_up_ledger_senders_signatures_and_webhook(operator, stack, ops
     ledger.get_by_text(reference).wait_for()
     assert "50.00" in ledger.inner_text()
     page.locator("[data-testid=topup-balance]", has_text="50.00").wait_for()
-    portal.check("ops-account-ledger")
+    _check(portal, "ops-account-ledger")
     entries = stack.call("GET", f"/v1/ops/accounts/{account_id}/ledger", token=ops_token).json()["entries"]
     assert [(e["kind"], e["amount"], e["reference"]) for e in entries] == [("topup", "50.00", reference)]
     assert _account(stack, ops_token, account_id)["balance"] == "50.00"
@@ -179,7 +185,7 @@ def test_users_top_up_ledger_senders_signatures_and_webhook(operator, stack, ops
     _pick_country(portal, "#countries", "US")
     page.get_by_test_id("sender-submit").click()
     page.get_by_test_id("senders-table").get_by_text("+14155550123").wait_for()
-    portal.check("ops-account-senders")
+    _check(portal, "ops-account-senders")
     senders = stack.call("GET", f"/v1/ops/accounts/{account_id}/senders", token=ops_token).json()["senders"]
     assert [(s["type"], s["value"], s["countries"]) for s in senders] == [("number", "+14155550123", ["US"])]
 
@@ -187,7 +193,7 @@ def test_users_top_up_ledger_senders_signatures_and_webhook(operator, stack, ops
     page.fill("#text", "锦木测试")
     page.get_by_test_id("signature-submit").click()
     page.get_by_test_id("signatures-table").get_by_text("【锦木测试】").wait_for()
-    portal.check("ops-account-signatures")
+    _check(portal, "ops-account-signatures")
     signatures = stack.call("GET", f"/v1/ops/accounts/{account_id}/signatures", token=ops_token).json()
     assert [s["text"] for s in signatures["signatures"]] == ["【锦木测试】"]
     page.get_by_test_id(f"remove-signature-{signatures['signatures'][0]['id']}").click()
@@ -199,7 +205,7 @@ def test_users_top_up_ledger_senders_signatures_and_webhook(operator, stack, ops
     page.fill("#url", "https://hooks.example.com/jmc")
     page.get_by_test_id("webhook-submit").click()
     page.get_by_test_id("webhook-saved").get_by_text("https://hooks.example.com/jmc").wait_for()
-    portal.check("ops-account-webhook")
+    _check(portal, "ops-account-webhook")
     owner_token = stack.login(customer["email"], customer["password"])
     assert stack.call("GET", "/v1/webhook", token=owner_token).json()["url"] == "https://hooks.example.com/jmc"
 
@@ -222,7 +228,7 @@ def test_domestic_templates_are_approved_or_rejected_with_a_reason(operator, sta
     table = page.get_by_test_id("review-table")
     table.get_by_text(f"您的验证码内容 {customer['tag']}").wait_for()
     assert table.locator("tbody tr.ant-table-row").count() == 2  # the filter keeps this account's only
-    portal.check("ops-templates")
+    _check(portal, "ops-templates")
 
     page.get_by_test_id(f"approve-{approve}").click()
     page.get_by_test_id(f"approve-{approve}").wait_for(state="detached")
@@ -231,7 +237,7 @@ def test_domestic_templates_are_approved_or_rejected_with_a_reason(operator, sta
     page.locator(".ant-form-item-explain-error", has_text=portal.t("驳回原因", "Reason")).wait_for()
     reason = portal.t("内容涉及营销，请补充退订方式", "Marketing content needs an opt-out")
     page.locator("textarea").fill(reason)
-    portal.check("ops-template-reject")
+    _check(portal, "ops-template-reject")
     page.get_by_test_id("reject-submit").click()
     page.get_by_test_id(f"reject-{reject}").wait_for(state="detached")
 
@@ -251,7 +257,7 @@ def test_an_accounts_own_prices_and_the_country_rules(operator, stack, ops_token
     portal.open("/ops/prices")
     _heading(portal, "价格管理", "Prices")
     page.locator("[data-testid=prices-table] tbody tr.ant-table-row").first.wait_for()  # the defaults
-    portal.check("ops-prices")
+    _check(portal, "ops-prices")
     page.get_by_test_id("prices-account").fill(account_id)
     page.get_by_test_id("prices-search").click()
     page.get_by_test_id("prices-scope").get_by_text(account_id).wait_for()
@@ -276,7 +282,8 @@ def test_an_accounts_own_prices_and_the_country_rules(operator, stack, ops_token
     portal.open("/ops/countries")
     _heading(portal, "国家规则", "Country rules")
     page.get_by_test_id("preapproval-CN").wait_for()
-    portal.check("ops-countries")
+    page.locator(".ant-message-notice").first.wait_for(state="detached")  # the prices page's notices, fading out
+    _check(portal, "ops-countries")
     _pick_country(portal, "#country", "IS")
     page.get_by_test_id("country-submit").click()  # the form's defaults: no pre-approval, Sender ID allowed
     page.get_by_test_id("sender-id-IS").wait_for()

@@ -178,7 +178,7 @@ function ExportTable({ query, onError }: { query: Query; onError: (e: unknown) =
               {formatTime(v, zone)}{expired(row) && <Typography.Text type="danger"> {t("expired")}</Typography.Text>}
             </span>) },
           { title: t("col.error"), dataIndex: "error", render: (v: string | null) => v ?? "" },
-          { title: t("common:table.actions"), key: "actions", render: (_: unknown, row) => (
+          { title: t("common:table.actions"), key: "actions", fixed: "right", render: (_: unknown, row) => (
             <Space>
               {row.status === "succeeded" && !expired(row) && (
                 <Button size="small" type="primary" onClick={() => void download(row)} data-testid="export-download">

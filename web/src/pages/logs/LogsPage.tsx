@@ -182,7 +182,7 @@ function LogTable({ query, onError, onOpen }: { query: Query; onError: (e: unkno
           { title: t("col.segments"), dataIndex: "segments" },
           { title: t("col.price"), dataIndex: "price" },
           { title: t("col.createdAt"), dataIndex: "created_at", render: (v: string) => formatTime(v, zone) },
-          { title: t("common:table.actions"), key: "actions", render: (_: unknown, m) => (
+          { title: t("common:table.actions"), key: "actions", fixed: "right", render: (_: unknown, m) => (
             <Button size="small" onClick={() => onOpen(m.id)}>
               {t("common:action.view")}
             </Button>) },

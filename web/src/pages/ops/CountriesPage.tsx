@@ -1,6 +1,6 @@
 // 国家规则: per country, whether a From must be applied for in advance and whether an
 // alphanumeric Sender ID is allowed (mainland China and the US take numeric senders only).
-import { Button, Card, Checkbox, Form, Switch } from "antd";
+import { Button, Card, Checkbox, Form, Space, Switch } from "antd";
 import { useTranslation } from "react-i18next";
 import { ApiError, api } from "../../api/client";
 import { PageTitle } from "../../components/PageTitle";
@@ -67,14 +67,16 @@ export default function CountriesPage() {
           { title: t("countries.country"), dataIndex: "country", render: (c: string) => countryLabel(c, lang) },
           { title: t("countries.preapproval"), dataIndex: "sender_preapproval_required",
             render: (value: boolean, row) => (
-              <Switch checked={value} checkedChildren={t("countries.yes")} unCheckedChildren={t("countries.no")}
+              <Space><Switch checked={value}
                 aria-label={`${t("countries.preapproval")} ${row.country}`} data-testid={`preapproval-${row.country}`}
-                onChange={(checked) => put({ ...row, sender_preapproval_required: checked })} />) },
+                onChange={(checked) => put({ ...row, sender_preapproval_required: checked })} />
+                <span>{value ? t("countries.yes") : t("countries.no")}</span></Space>) },
           { title: t("countries.senderId"), dataIndex: "sender_id_allowed",
             render: (value: boolean, row) => (
-              <Switch checked={value} checkedChildren={t("countries.yes")} unCheckedChildren={t("countries.no")}
+              <Space><Switch checked={value}
                 aria-label={`${t("countries.senderId")} ${row.country}`} data-testid={`sender-id-${row.country}`}
-                onChange={(checked) => put({ ...row, sender_id_allowed: checked })} />) },
+                onChange={(checked) => put({ ...row, sender_id_allowed: checked })} />
+                <span>{value ? t("countries.yes") : t("countries.no")}</span></Space>) },
         ]} />
       </Card>
     </>

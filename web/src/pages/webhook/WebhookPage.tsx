@@ -155,6 +155,7 @@ export default function WebhookPage() {
           ]} />
       </Card>
       <Modal open={secret !== null} title={t("secretTitle")} closable={false} maskClosable={false} keyboard={false}
+        destroyOnHidden
         onCancel={() => setSecret(null)}
         footer={<Button type="primary" onClick={() => setSecret(null)} data-testid="webhook-secret-close">{t("closeSecret")}</Button>}>
         <Alert type="warning" showIcon message={t("secretOnce")} style={{ marginBottom: 16 }} />
