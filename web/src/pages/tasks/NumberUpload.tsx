@@ -118,7 +118,8 @@ export function NumberUpload({ kind, value, onChange, id }: Props) {
           <Alert type="warning" showIcon data-testid="upload-invalid"
             message={t("form.invalid", { count: value.invalid })}
             description={value.invalid_report_url && (
-              <a href={value.invalid_report_url} download="异常数据.xlsx" data-testid="invalid-download">
+              <a href={value.invalid_report_url} download="异常数据.xlsx" data-testid="invalid-download"
+                style={{ color: "#002c8c", textDecoration: "underline" }}>
                 {t("form.invalidDownload")}
               </a>
             )} />

@@ -6,7 +6,7 @@ import { Alert, App, Button, Form, Input, Progress, Select, Space, Tooltip, Typo
 import type { ColumnsType } from "antd/es/table";
 import { useCallback, useEffect, useMemo, useRef, useState, type HTMLAttributes } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate } from "react-router-dom";
+import { useNavigate } from "react-router-dom";
 import { api, getPage } from "../../api/client";
 import { useMe, useZone } from "../../auth/me";
 import { PageTitle } from "../../components/PageTitle";
@@ -80,10 +80,11 @@ export default function TasksPage() {
   async function exportFile(type: "tasks" | "task_cost" | "task_failures", exportFilters: Record<string, string>) {
     try {
       await api.post("/v1/exports", { type, format: "xlsx", lang, filters: exportFilters });
+        // (the message renders outside the router: a plain hash link, not <Link>)
       void message.success({
         content: (
           <span data-testid="export-queued">
-            {t("actions.exportQueued")} <Link to="/downloads">{t("actions.downloadCenter")}</Link>{t("actions.exportQueuedTail")}
+            {t("actions.exportQueued")} <a href="#/downloads">{t("actions.downloadCenter")}</a>{t("actions.exportQueuedTail")}
           </span>
         ),
         duration: 8,
