@@ -10,6 +10,7 @@ violation may remain.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -18,6 +19,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("JMC_CHROMIUM", "/usr/bin/chromium")
@@ -133,10 +135,19 @@ class Portal:
         """The page as it stands: a screenshot in build/, and axe finds nothing serious."""
         self.page.locator("h1").first.wait_for()
         self.page.wait_for_load_state("networkidle")
+        self._settle()
         SCREENS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENS / f"{name}.{self.lang}.png"), full_page=True)
         violations = self.axe()
         assert not violations, f"{name} ({self.lang}): " + json.dumps(violations, ensure_ascii=False, indent=1)
+
+    def _settle(self) -> None:
+        """Wait for antd's motions (a toast or a dialog fading in or out) to end: axe measures
+        a half-transparent element's contrast as it is at that instant."""
+        moving = "() => !document.querySelector('[class*=\"-leave\"], [class*=\"-appear\"], [class*=\"-enter\"]')"
+        # something that keeps moving (a spinner) is measured as it stands
+        with contextlib.suppress(PlaywrightTimeout):
+            self.page.wait_for_function(moving, timeout=10_000)
 
     def axe(self) -> list[dict]:
         """axe-core's serious and critical violations on the current page (WCAG 2.1 A/AA)."""
