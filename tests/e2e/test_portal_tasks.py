@@ -23,9 +23,6 @@ from tests.e2e.waiting import wait_for
 from tests.number_files import XLSX, xlsx_file
 
 pytestmark = pytest.mark.e2e
-#: Not done (issue 16, stop 23): these browser tests of the tasks pages failed in this stop's
-#: clean-clone run (picker input, the wait for completion) and were still being fixed when it
-#: ended. They run, and report XPASS/XFAIL; they are not counted as done.
 
 ZONE = ZoneInfo("Asia/Shanghai")  # new_customer's account zone
 BAD_ROWS = ["nonsense", "12345", "+44791120000"]  # the last: one digit short
@@ -217,8 +214,7 @@ def test_the_domestic_form_offers_only_what_is_bound_and_approved(portal, owner,
 
     page.get_by_test_id("template-select").click()
     options = page.locator(".ant-select-dropdown:visible .ant-select-item-option")
-    options.first.wait_for()
-    assert options.all_inner_texts() == ["验证码"]  # the pending one is not offered
+    expect(options).to_have_text(["验证码"])  # the pending one is not offered
     options.first.click()
     assert page.get_by_test_id("content").input_value() == "您的验证码是1234"
     page.get_by_test_id("signature-select").click()
