@@ -117,11 +117,19 @@ def test_a_list_with_bad_rows_shows_the_count_and_downloads_its_report_and_the_e
 
 
 def _pick_time(page, field: str, when: datetime) -> None:
-    picker = page.locator(f"#{field}")
-    picker.click()
-    picker.press("Control+a")  # typed as a user types (a picker holding a value ignores fill())
-    picker.press_sequentially(when.strftime("%Y-%m-%d %H:%M:%S"))
-    page.locator(".ant-picker-dropdown:visible .ant-picker-ok button").click()  # (Enter would submit the form)
+    """Typed as a user types (a picker holding a value ignores fill()), then confirmed with OK
+    (Enter would submit the form). A keystroke lost while the dialog opens is typed again."""
+    picker, text = page.locator(f"#{field}"), when.strftime("%Y-%m-%d %H:%M:%S")
+    for _ in range(3):
+        picker.click()
+        picker.press("Control+a")
+        picker.press("Backspace")
+        picker.press_sequentially(text)
+        if picker.input_value() == text:
+            break
+    expect(picker).to_have_value(text)
+    page.locator(".ant-picker-dropdown:visible .ant-picker-ok button").click()
+    expect(picker).to_have_value(text)
 
 
 def _row(page, name: str):
