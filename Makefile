@@ -57,7 +57,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 test: lint portal-test browser
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
 
 test-fast: lint
 	$(PY) -m pytest -q -m "not e2e and not slow"
