@@ -180,7 +180,7 @@ def end_to_end(count: int) -> list[tuple[str, int, float, dict]]:
         provision_stack(ROOT / "infra" / "template.json", {"Stage": "local"})
         from app import app  # registers the handlers
         from chalicelib import aws
-        from chalicelib.services import directory, exports
+        from chalicelib.services import directory, downloads
         from chalicelib.services.identity import Caller
         from chalicelib.store.messages import Message
         from tests.service.helpers import drain_queue
@@ -194,11 +194,11 @@ def end_to_end(count: int) -> list[tuple[str, int, float, dict]]:
         for fmt in ("csv", "xlsx"):
             with counting_aws_calls() as calls:
                 began = time.perf_counter()
-                export = exports.create(caller, {"type": "messages", "format": fmt,
+                export = downloads.create(caller, {"type": "messages", "format": fmt,
                                                  "filters": {"start": (start - timedelta(hours=1)).isoformat()}})
                 drain_queue(app, "exports")
                 took = time.perf_counter() - began
-            done = exports.get(caller, export.export_id)
+            done = downloads.get(caller, export.export_id)
             assert done.status == "succeeded", (done.status, done.error)
             results.append((fmt, int(done.rows), took, dict(calls)))
     return results

@@ -39,7 +39,7 @@ from chalicelib.domain.identity import EMAIL_PATTERN  # noqa: E402
 from chalicelib.domain.phone import TYPED_NUMBER_PATTERN  # noqa: E402
 from chalicelib.domain.text import CONTROL_CHARACTERS, CONTROL_CHARACTERS_BUT_LINE_BREAKS  # noqa: E402
 from chalicelib.services import directory, message_log, sending  # noqa: E402
-from chalicelib.services import exports as export_service  # noqa: E402
+from chalicelib.services import downloads  # noqa: E402
 from chalicelib.services import reports as report_service  # noqa: E402
 from chalicelib.store.webhooks import DELIVERY_STATUSES  # noqa: E402
 
@@ -488,7 +488,7 @@ CUSTOMER_BODIES = {
         "format": string(enum=list(export_states.FORMATS)),
         "lang": string(enum=list(export_states.LANGS), description="default zh"),
         "filters": null_as_absent(object_with(
-            {name: string(pattern=CLEAN) for name in sorted({f for fs in export_service.FILTERS.values() for f in fs})
+            {name: string(pattern=CLEAN) for name in sorted({f for fs in downloads.FILTERS.values() for f in fs})
              if name != "countries"}
             | {"countries": {"anyOf": [string(pattern=CLEAN), array_of(string(pattern=CLEAN))],
                              "description": "report: country codes, comma-separated or a list"}},

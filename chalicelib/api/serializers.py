@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..domain.country_names import LANGUAGES, country_name
 from ..domain.money import format_amount
-from ..services import exports
+from ..services import downloads
 from ..store.accounts import Account, App, Sender, Signature, User
 from ..store.base import as_dict, iso
 from ..store.ledger import LedgerEntry
@@ -152,11 +152,11 @@ def task(item, counters: dict[str, int] | None = None) -> dict:
 def export(item) -> dict:
     """An export of the download center; ``download_url`` only while its file can be fetched."""
     body = {"export_id": item.export_id, "type": item.type, "format": item.format, "lang": item.lang,
-            "filters": exports.shown_filters(item), "status": item.status, "rows": int(item.rows or 0),
-            "bytes": int(item.bytes or 0), "progress": exports.progress(item), "filename": item.filename,
+            "filters": downloads.shown_filters(item), "status": item.status, "rows": int(item.rows or 0),
+            "bytes": int(item.bytes or 0), "progress": downloads.progress(item), "filename": item.filename,
             "created_by": item.created_by, "created_at": iso(item.created_at), "finished_at": iso(item.finished_at),
             "expires_at": iso(item.expires_at), "error": item.error}
-    url = exports.download_url(item)
+    url = downloads.download_url(item)
     if url:
         body["download_url"] = url
     return body

@@ -1,12 +1,7 @@
-"""The download center (下载中心): asynchronous exports of task statistics (任务统计), one
-task's 费用统计 / 失败详情, the message log (日志查询) and reports (报告下载), as csv or xlsx
-in Chinese or English.
-
-**Creating** (``create``) checks the type, format, language and every filter the way the
-list it exports checks them (the same parsers: a bad filter is a 4xx naming
-``filters.<name>``, and no job is made), fixes a default time range to the instant of the
-request (a resume writes the same file), stores a ``pending`` export and sends one ``run``
-ticket to the ``exports`` queue.
+"""The export worker of the download center (下载中心): writes the files of task statistics
+(任务统计), one task's 费用统计 / 失败详情, the message log (日志查询) and reports (报告下载),
+as csv or xlsx in Chinese or English. Asking for, listing and cancelling exports is
+``services.downloads``.
 
 **Running** (``handle``, the ``exports`` queue; every ticket may come twice or after its
 worker died):
@@ -32,9 +27,9 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,10 +37,7 @@ from zoneinfo import ZoneInfo
 from .. import aws
 from ..config import settings
 from ..domain import exports as domain
-from ..domain.ids import sortable_id
-from ..domain.time_range import parse_time
-from ..domain.timeline import ckey
-from ..errors import FieldError, Forbidden, InvalidRequest, JmcError, NotFound
+from ..errors import JmcError
 from ..files.exports import CsvWriter, Part, XlsxWriter, plan_parts
 from ..store import exports as store
 from ..store import files
@@ -54,7 +46,6 @@ from ..store.base import iso, utcnow
 from ..store.exports import Export
 from ..store.tasks import get_task
 from . import directory, message_log, reports, tasks, webhooks
-from .identity import Caller
 
 log = logging.getLogger(__name__)
 
@@ -63,29 +54,11 @@ QUEUE = "exports"
 #: minutes at most, and a worker writes a page every few seconds).
 STALL = timedelta(minutes=20)
 MAX_RESUMES = 3
-#: How long a download link works (never past the file's expiry).
-LINK_SECONDS = 3600
-MAX_FILTER_LENGTH = 2048
 #: What one worker writes as xlsx in its 15 minutes, with room to spare (openpyxl: ~6,000 rows/s
 #: per core for the log's 16 columns, bench/bench_exports.py); csv has no limit.
 XLSX_MAX_ROWS = 4_000_000
 #: Parts the finaliser puts at once (S3 copies run inside S3; the worker mostly waits).
 FINISH_THREADS = 8
-
-#: The filters each type takes: those of the list it exports.
-FILTERS = {
-    "tasks": tuple(tasks.LIST_FILTERS),
-    "task_cost": ("task_id",),
-    "task_failures": ("task_id",),
-    "messages": ("type", "to", "task_name", "country", "message_id", "task_id", "status", "start", "end"),
-    "report": ("type", "start", "end", "user", "countries"),
-}
-
-
-class ExportNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("Export")
-
 
 class Stopped(Exception):
     """The export is no longer running (cancelled, failed or finished elsewhere)."""
@@ -95,123 +68,6 @@ class CannotExport(Exception):
     """The export cannot be made as asked; ``str(exc)`` says why, and it fails with that."""
 
 
-# --- creating ---------------------------------------------------------------------------------
-
-def create(caller: Caller, data: dict) -> Export:
-    export_type = _choice(data, "type", domain.TYPES, None)
-    fmt = _choice(data, "format", domain.FORMATS, None)
-    lang = _choice(data, "lang", domain.LANGS, "zh")
-    if caller.app_id and export_type != "messages":
-        raise Forbidden("An application can export only the messages it sent", field="type")
-    filters = check_filters(caller, export_type, data.get("filters"))
-    now = utcnow()
-    export_id = f"exp_{sortable_id(now.timestamp())}"
-    created_local = now.astimezone(_zone(caller.account_id))
-    export = Export(
-        store.export_pk(export_id), export_id=export_id, account_id=caller.account_id, created_by=caller.actor,
-        app_id=caller.app_id, type=export_type, format=fmt, lang=lang, filters=json.dumps(filters, ensure_ascii=False),
-        status=domain.PENDING, filename=domain.filename(export_type, lang, fmt, created_local),
-        file_key=f"exports/files/{export_id}.{fmt}", created_at=now, updated_at=now,
-        expires_at=now + timedelta(days=settings().export_retention_days),
-        acct=store.account_exports_key(caller.account_id), ckey=ckey(now, export_id),
-        **store.watch_values(export_id, now + STALL))
-    store.save_new(export)
-    _send([{"export_id": export_id, "step": "run"}])
-    return export
-
-
-def _choice(data: dict, name: str, allowed: tuple[str, ...], default: str | None) -> str:
-    value = data.get(name, default)
-    if value is None:
-        raise InvalidRequest(name, "is required")
-    if value not in allowed:
-        raise FieldError(name, "must be one of " + ", ".join(allowed))
-    return value
-
-
-def check_filters(caller: Caller, export_type: str, given: object) -> dict[str, Any]:
-    """The filters as the export's worker will apply them, checked by the parser of the list
-    the type exports; a bad one is a FieldError on ``filters.<name>``."""
-    if given is None:
-        given = {}
-    if not isinstance(given, dict):
-        raise InvalidRequest("filters", "must be an object")
-    params: dict[str, str] = {}
-    for name, value in given.items():
-        if name not in FILTERS[export_type]:
-            raise FieldError(f"filters.{name}", f"is not a filter of {export_type} exports "
-                                                f"(they take {', '.join(FILTERS[export_type])})")
-        params[name] = _filter_text(name, value)
-    params = {k: v for k, v in params.items() if v != ""}
-    try:
-        return _CHECKS[export_type](caller, params)
-    except FieldError as exc:
-        raise _under_filters(exc) from None
-
-
-def _filter_text(name: str, value: object) -> str:
-    if isinstance(value, list) and name == "countries":
-        if not all(isinstance(v, str) for v in value):
-            raise FieldError(f"filters.{name}", "must be a list of country codes")
-        value = ",".join(value)
-    if not isinstance(value, str):
-        raise FieldError(f"filters.{name}", "must be a string")
-    if len(value) > MAX_FILTER_LENGTH:
-        raise FieldError(f"filters.{name}", f"must be at most {MAX_FILTER_LENGTH} characters")
-    return value
-
-
-def _under_filters(exc: FieldError) -> FieldError:
-    """The same error, its field named where the body has it (``filters.start``)."""
-    field = exc.field or ""
-    reason = exc.message[len(field):].lstrip() if exc.message.startswith(field) else exc.message
-    return type(exc)(f"filters.{field}", reason)
-
-
-def _check_messages(caller: Caller, params: dict[str, str]) -> dict[str, Any]:
-    parsed = message_log.parse_filters(caller.account_id, params, app_id=caller.app_id)
-    if parsed.task_id is not None:
-        _own_task(caller, parsed.task_id)
-    return _filters_json(parsed)
-
-
-def _check_task(caller: Caller, params: dict[str, str]) -> dict[str, Any]:
-    if "task_id" not in params:
-        raise InvalidRequest("task_id", "is required")
-    task = _own_task(caller, params["task_id"])
-    # The task's messages are all created after it; the range ends when the export is asked.
-    parsed = message_log.Filters(start=task.created_at - timedelta(seconds=1), end=utcnow() + timedelta(seconds=1),
-                                 task_id=task.task_id)
-    return _filters_json(parsed)
-
-
-def _own_task(caller: Caller, task_id: str):
-    try:
-        return tasks.get(caller, task_id)
-    except NotFound:
-        raise FieldError("task_id", "is not a task of this account") from None
-
-
-def _check_tasks(caller: Caller, params: dict[str, str]) -> dict[str, Any]:
-    return tasks.parse_list_filters(params)
-
-
-def _check_report(caller: Caller, params: dict[str, str]) -> dict[str, Any]:
-    reports.parse_filters(caller.account_id, params, app_id=caller.app_id)
-    return params
-
-
-_CHECKS: dict[str, Callable[[Caller, dict[str, str]], dict[str, Any]]] = {
-    "messages": _check_messages, "task_cost": _check_task, "task_failures": _check_task,
-    "tasks": _check_tasks, "report": _check_report,
-}
-
-
-def _filters_json(filters: message_log.Filters) -> dict[str, Any]:
-    data = asdict(filters)
-    data["start"], data["end"] = iso(filters.start), iso(filters.end)
-    return data
-
 
 def _log_filters(export: Export) -> message_log.Filters:
     data = json.loads(export.filters)
@@ -219,104 +75,19 @@ def _log_filters(export: Export) -> message_log.Filters:
     return message_log.Filters(**data)
 
 
-def _zone(account_id: str) -> tzinfo:
+def account_zone(account_id: str) -> tzinfo:
+    """The zone the account reads its times in (UTC when it has none)."""
     account = get_account(account_id)
     return ZoneInfo(account.timezone if account and account.timezone else "UTC")
 
 
-# --- reading ----------------------------------------------------------------------------------
 
-def get(caller: Caller, export_id: object) -> Export:
-    """The caller's export; another account's (or, for an app, another caller's) is a 404."""
-    export = store.get_export(export_id) if isinstance(export_id, str) and export_id.startswith("exp_") \
-        and len(export_id) <= 64 else None
-    if export is None or export.account_id != caller.account_id or (caller.app_id and export.app_id != caller.app_id):
-        raise ExportNotFound()
-    return export
-
-
-def list_exports(caller: Caller, params: dict, limit: int, cursor: str | None) -> tuple[list[Export], str | None]:
-    """The account's exports newest first; ``type`` and a creation range (``start``
-    inclusive, ``end`` exclusive; a time without an offset is in the account's zone)."""
-    export_type = params.get("type") or None
-    if export_type is not None and export_type not in domain.TYPES:
-        raise FieldError("type", "must be one of " + ", ".join(domain.TYPES))
-    zone = _cached_zone(caller.account_id)
-    start = parse_time(params["start"], "start", zone) if params.get("start") else None
-    end = parse_time(params["end"], "end", zone, is_end=True) if params.get("end") else None
-    if start and end and end <= start:
-        raise FieldError("end", "must be after start")
-    lower = ckey(start, "") if start else "0"  # a key bound cannot be empty; every ckey starts with a year
-    upper = ckey(end, "") if end else "~"
-    results = store.account_exports(caller.account_id, export_type=export_type, lower=lower, upper=upper,
-                                    cursor=cursor, page_size=max(limit, 25))
-    items: list[Export] = []
-    for export in results:
-        if caller.app_id and export.app_id != caller.app_id:
-            continue
-        items.append(export)
-        if len(items) >= limit:
-            break
-    more = len(items) >= limit and results.last_evaluated_key is not None
-    return items, store.account_exports_cursor(items[-1]) if more else None
-
-
-def _cached_zone(account_id: str) -> Callable[[], tzinfo]:
-    zone: list[tzinfo] = []
-
-    def get_zone() -> tzinfo:
-        if not zone:
-            zone.append(_zone(account_id))
-        return zone[0]
-    return get_zone
-
-
-#: What the worker keeps beside the filters asked for (not shown).
-_INTERNAL = ("app_id", "range_given", "requested_range")
-
-
-def shown_filters(export: Export) -> dict[str, Any]:
-    """The filters as applied: those asked for, and the time range fixed when it was asked."""
-    data = json.loads(export.filters)
-    return {k: v for k, v in data.items() if v is not None and k not in _INTERNAL}
-
-
-def download_url(export: Export) -> str | None:
-    """A link to the file while it is kept: the browser saves it under the export's name."""
-    now = utcnow()
-    if export.status != domain.SUCCEEDED or not export.file_key or export.expires_at <= now:
-        return None
-    seconds = min(LINK_SECONDS, int((export.expires_at - now).total_seconds()))
-    return files.download_url(export.file_key, export.filename, domain.CONTENT_TYPES[export.format], max(1, seconds))
-
-
-def progress(export: Export) -> int:
-    """Percent done: segments recorded (a one-worker export is 0 until it finishes)."""
-    if export.status == domain.SUCCEEDED:
-        return 100
-    if export.segments:
-        return int(100 * len(export.segments_done or ()) / (int(export.segments) + 1))
-    return 0
-
-
-def remove(caller: Caller, export_id: str) -> Export | None:
-    """Cancel a pending or running export (it is returned, ``cancelled``), or delete a
-    finished one with its file (None)."""
-    export = get(caller, export_id)
-    # (a cancel that loses the race to the finish deletes the finished export, below)
-    if export.status in domain.CANCELLABLE and store.cancel(export):
-        _discard_work(export)
-        return export
-    if export.file_key:
-        files.delete([export.file_key])
-    _discard_work(export)
-    store.delete(export)
-    return None
-
-
-def _discard_work(export: Export) -> None:
+def discard_work(export: Export) -> None:
+    """The segments' work objects of a cancelled or deleted export."""
     if export.segments:
         files.delete([_segment_key(export, i) for i in range(int(export.segments))])
+
+
 
 
 # --- working ----------------------------------------------------------------------------------
@@ -359,9 +130,9 @@ def _run(export: Export, *, resume: bool) -> str:
         done = set(export.segments_done or ())
         missing = [i for i in range(int(export.segments)) if i not in done]
         if not missing:
-            _send([{"export_id": export.export_id, "step": "finish"}])
+            send_tickets([{"export_id": export.export_id, "step": "finish"}])
             return "all segments recorded: finishing"
-        _send([{"export_id": export.export_id, "step": "segment", "segment": i} for i in missing])
+        send_tickets([{"export_id": export.export_id, "step": "segment", "segment": i} for i in missing])
         return f"{len(missing)} segment ticket(s) sent"
     rows, size = _write_whole(export)
     _succeed(export, rows, size)
@@ -396,7 +167,7 @@ def _rows_per_day(export: Export, filters: message_log.Filters) -> dict[date, in
     """What each UTC day of the range is expected to hold, from the report aggregates (they
     count every status, so a status filter makes this an overestimate: more workers, each
     with less to do)."""
-    zone = _zone(export.account_id)
+    zone = account_zone(export.account_id)
     first, last = filters.start.astimezone(zone).date(), filters.end.astimezone(zone).date()
     local = reports.daily_totals(export.account_id, first, last, type=filters.type, country=filters.country,
                                  user=filters.app_id)
@@ -500,7 +271,7 @@ def _segment(export: Export, index: int) -> str:
 def _finish_when_complete(export: Export) -> str:
     if len(export.segments_done or ()) < int(export.segments or 0):
         return "waiting for other segments"
-    _send([{"export_id": export.export_id, "step": "finish"}])
+    send_tickets([{"export_id": export.export_id, "step": "finish"}])
     return "finish sent"
 
 
@@ -535,7 +306,7 @@ def _finish(export: Export) -> str:
         raise RuntimeError(f"multipart upload of {export.export_id} vanished before it completed")
     rows, size = sum(int(s.rows) for s in segments), sum(int(s.bytes) for s in segments)
     _succeed(export, rows, size)
-    _discard_work(export)
+    discard_work(export)
     return f"joined {len(segments)} segment(s): {rows} rows, {size} bytes"
 
 
@@ -579,7 +350,7 @@ def _tell(export: Export) -> None:
         log.exception("could not queue the webhook event for %s (%s)", export.export_id, export.status)
 
 
-def _send(tickets: list[dict]) -> None:
+def send_tickets(tickets: list[dict]) -> None:
     aws.send_messages(QUEUE, tickets)
 
 
@@ -594,7 +365,7 @@ def _rows(export: Export) -> Iterator[list]:
 
 
 def _builders(export: Export) -> tuple[domain.LocalTimes, domain.CountryNames]:
-    return domain.LocalTimes(_zone(export.account_id)), domain.CountryNames(export.lang)
+    return domain.LocalTimes(account_zone(export.account_id)), domain.CountryNames(export.lang)
 
 
 def _log_rows(export: Export, filters: message_log.Filters) -> Iterator[list]:
@@ -643,6 +414,6 @@ def resume_stalled(now: datetime | None = None) -> dict[str, int]:
             continue
         if not store.claim_resume(export, now + STALL):
             continue
-        _send([{"export_id": export.export_id, "step": "run", "resume": True}])
+        send_tickets([{"export_id": export.export_id, "step": "run", "resume": True}])
         outcome["resumed"] += 1
     return outcome

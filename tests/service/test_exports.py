@@ -184,8 +184,8 @@ def test_a_log_export_over_many_days_is_joined_from_segments(client, app, demo_t
     export_id = _export(client, demo_token, {"type": "messages", "format": "csv", "filters": {"start": start}})
     export = store.get_export(export_id)
     tickets = []
-    original = exports._send
-    monkeypatch.setattr(exports, "_send", lambda batch: (tickets.extend(batch), original(batch)))
+    original = exports.send_tickets
+    monkeypatch.setattr(exports, "send_tickets", lambda batch: (tickets.extend(batch), original(batch)))
     exports.handle({"export_id": export_id, "step": "run"})
     segments = [t for t in tickets if t["step"] == "segment"]
     ranges = [(datetime.fromisoformat(a), datetime.fromisoformat(b))
