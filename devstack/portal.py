@@ -93,9 +93,15 @@ def respond(path: str, tls: bool = False, dist: Path = DIST, upload_from: str | 
 
 
 def _file(relative: str, dist: Path) -> Path | None:
-    """The file under ``dist`` for a request path (``index.html`` for the root), never outside it."""
+    """The file under ``dist`` for a request path (``index.html`` for the root), never outside it
+    and never a hidden one (Vite's ``.vite/manifest.json`` maps every source file)."""
     relative = relative or "index.html"
     candidate = (dist / relative).resolve()
-    if dist.resolve() not in candidate.parents or not candidate.is_file():
+    inside = dist.resolve() in candidate.parents
+    if not inside or not candidate.is_file() or _hidden(candidate.relative_to(dist.resolve())):
         return None
     return candidate
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)

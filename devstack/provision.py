@@ -22,6 +22,8 @@ from botocore.exceptions import ClientError
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+#: what ``{"Ref": "AWS::NoValue"}`` resolves to: the key or list item holding it is dropped
+_NO_VALUE = object()
 
 
 class _Stack:
@@ -54,15 +56,19 @@ class _Stack:
 
     # -- intrinsics ---------------------------------------------------------------------
     def resolve(self, value: Any) -> Any:
-        """``value`` with every ``Ref`` / ``Fn::GetAtt`` / ``Fn::Sub`` replaced."""
+        """``value`` with every ``Ref`` / ``Fn::GetAtt`` / ``Fn::Sub`` / ``Fn::If`` replaced; a
+        branch that is ``AWS::NoValue`` drops its key."""
         if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+            return [v for v in (self.resolve(v) for v in value) if v is not _NO_VALUE]
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
             (key, arg), = value.items()
             if key == "Ref":
-                return self._ref(arg)
+                return _NO_VALUE if arg == "AWS::NoValue" else self._ref(arg)
+            if key == "Fn::If":
+                condition, when_true, when_false = arg
+                return self.resolve(when_true if self.condition(condition) else when_false)
             if key == "Fn::GetAtt":
                 logical, attr = arg if isinstance(arg, list) else arg.split(".", 1)
                 return self._attr(logical, attr)
@@ -70,7 +76,26 @@ class _Stack:
                 return self._sub(arg)
             if key.startswith("Fn::"):
                 raise ValueError(f"unsupported intrinsic {key}")
-        return {k: self.resolve(v) for k, v in value.items()}
+        resolved = {k: self.resolve(v) for k, v in value.items()}
+        return {k: v for k, v in resolved.items() if v is not _NO_VALUE}
+
+    def condition(self, name: str) -> bool:
+        return self._truth(self.template.get("Conditions", {})[name])
+
+    def _truth(self, value: Any) -> bool:
+        """A condition: ``Fn::Equals`` / ``Fn::Not`` / ``Fn::And`` / ``Fn::Or`` / ``Condition``."""
+        (key, arg), = value.items()
+        if key == "Fn::Equals":
+            return bool(self.resolve(arg[0]) == self.resolve(arg[1]))
+        if key == "Fn::Not":
+            return not self._truth(arg[0])
+        if key == "Fn::And":
+            return all(self._truth(v) for v in arg)
+        if key == "Fn::Or":
+            return any(self._truth(v) for v in arg)
+        if key == "Condition":
+            return self.condition(arg)
+        raise ValueError(f"unsupported condition {key}")
 
     def _ref(self, name: str) -> str:
         if name in self.params:
@@ -254,6 +279,9 @@ def _bucket(stack: _Stack, logical: str, props: dict) -> dict[str, str]:
                                      ServerSideEncryptionConfiguration={"Rules": rules})
         if "OwnershipControls" in props:
             s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=props["OwnershipControls"])
+        if "CorsConfiguration" in props:
+            s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": [
+                _cors_rule(rule) for rule in props["CorsConfiguration"]["CorsRules"]]})
         if "LifecycleConfiguration" in props:
             s3.put_bucket_lifecycle_configuration(
                 Bucket=name, LifecycleConfiguration={"Rules": [_lifecycle_rule(rule) for rule in
@@ -263,6 +291,13 @@ def _bucket(stack: _Stack, logical: str, props: dict) -> dict[str, str]:
         s3.put_bucket_notification_configuration(
             Bucket=name, NotificationConfiguration={"EventBridgeConfiguration": {}})
     return {"Ref": name, "Arn": f"arn:aws:s3:::{name}"}
+
+
+def _cors_rule(rule: dict) -> dict:
+    """A CloudFormation CORS rule as S3's API spells it."""
+    names = {"Id": "ID", "AllowedOrigins": "AllowedOrigins", "AllowedMethods": "AllowedMethods",
+             "AllowedHeaders": "AllowedHeaders", "ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds"}
+    return {names[k]: v for k, v in rule.items()}
 
 
 def _lifecycle_rule(rule: dict) -> dict:

@@ -83,6 +83,16 @@ def test_bucket_is_private_and_encrypted(outputs):
     s3.put_object(Bucket="jmc-dev-files", Key="uploads/x", Body=b"x")
 
 
+def test_bucket_takes_cross_origin_posts_only_from_the_portal_origin_given(outputs):
+    s3 = boto3.client("s3", region_name="us-east-1")
+    with pytest.raises(s3.exceptions.ClientError, match="NoSuchCORSConfiguration"):
+        s3.get_bucket_cors(Bucket="jmc-dev-files")
+    provision_stack(TEMPLATE, {"Stage": "prod", "PortalOrigin": "https://d1abc.cloudfront.net"})
+    [rule] = s3.get_bucket_cors(Bucket="jmc-prod-files")["CORSRules"]
+    assert rule["AllowedOrigins"] == ["https://d1abc.cloudfront.net"] and rule["AllowedMethods"] == ["POST"]
+    assert rule["ID"] == "portal-uploads" and rule["MaxAgeSeconds"] == 3600
+
+
 def test_bucket_expires_spent_parse_files(outputs):
     rules = boto3.client("s3", region_name="us-east-1").get_bucket_lifecycle_configuration(
         Bucket="jmc-dev-files")["Rules"]

@@ -176,3 +176,14 @@ def test_iam_policy_is_scoped_to_its_stage(stage):
             assert "ses:FromAddress" in condition and mail_from in condition
         else:
             assert all(prefix in r for r in resources), (statement["Sid"], resources)
+
+
+def test_the_files_bucket_takes_presigned_posts_from_the_portal_origin_only():
+    template = _template()
+    origin = template["Parameters"]["PortalOrigin"]
+    assert origin["Default"] == "" and re.fullmatch(origin["AllowedPattern"], "https://d1abc.cloudfront.net")
+    assert not re.fullmatch(origin["AllowedPattern"], "*") and not re.fullmatch(origin["AllowedPattern"], "http://x.com")
+    cors = template["Resources"]["FilesBucket"]["Properties"]["CorsConfiguration"]["Fn::If"]
+    assert cors[0] == "HasPortalOrigin" and cors[2] == {"Ref": "AWS::NoValue"}
+    [rule] = cors[1]["CorsRules"]
+    assert rule["AllowedOrigins"] == [{"Ref": "PortalOrigin"}] and rule["AllowedMethods"] == ["POST"]

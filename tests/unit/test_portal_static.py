@@ -15,6 +15,8 @@ def dist(tmp_path: Path) -> Path:
     (tmp_path / "index.html").write_text("<!doctype html><title>JMC</title>")
     (tmp_path / "assets" / "index-abc123.js").write_text("console.log(1)")
     (tmp_path.parent / "secret.txt").write_text("not for the web")
+    (tmp_path / ".vite").mkdir()
+    (tmp_path / ".vite" / "manifest.json").write_text('{"not for the web": 1}')
     return tmp_path
 
 
@@ -59,7 +61,8 @@ def test_hashed_assets_are_immutable(dist):
 
 
 @pytest.mark.parametrize("path", ["/portal/../secret.txt", "/portal/%2e%2e/secret.txt",
-                                  "/portal/assets/../../secret.txt", "/portal/nothing.js", "/portal/assets"])
+                                  "/portal/assets/../../secret.txt", "/portal/nothing.js", "/portal/assets",
+                                  "/portal/.vite/manifest.json", "/portal/assets/../.vite/manifest.json"])
 def test_nothing_outside_the_build_or_missing_is_served(dist, path):
     response = portal.respond(path, dist=dist)
     assert response.status == 404
