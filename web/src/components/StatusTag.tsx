@@ -4,11 +4,11 @@ import { useTranslation } from "react-i18next";
 const COLORS: Record<string, string> = {
   completed: "green", succeeded: "green", delivered: "green", active: "green", approved: "green",
   sending: "blue", running: "blue", pending: "default", scheduled: "cyan", accepted: "blue", submitted: "blue",
-  paused: "orange", cancelled: "default", failed: "red", rejected: "red", blocked: "red", expired: "default",
-  suspended: "red",
+  paused: "orange", cancelled: "default", failed: "red", rejected: "red", blocked: "red", expired: "orange",
+  suspended: "red", queued: "default",
 };
 
-/** A status in the current language (common `status.*`, else the page's own namespace). */
+/** A status in the current language (its tint's text darkened for contrast in index.css) (common `status.*`, else the page's own namespace). */
 export function StatusTag({ status, ns }: { status: string; ns?: string }) {
   const { t } = useTranslation(ns ? [ns, "common"] : "common");
   const label = t(`status.${status}`, { ns: ns ? [ns, "common"] : "common", defaultValue: status });

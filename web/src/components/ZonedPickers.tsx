@@ -21,11 +21,13 @@ interface RangeProps {
 
 /** A time range as [startIso, endIso] with offsets. */
 export function ZonedRangePicker({ value, onChange, id, ...rest }: RangeProps) {
+  const { t } = useTranslation();
   const zone = useZone();
   const wall: [Dayjs, Dayjs] | null = value ? [isoToWall(value[0], zone), isoToWall(value[1], zone)] : null;
   return (
     <Space wrap>
       <DatePicker.RangePicker id={id} showTime value={wall} aria-label={rest["aria-label"]}
+        placeholder={[t("app.rangeStart"), t("app.rangeEnd")]}
         onChange={(range) => onChange?.(range && range[0] && range[1]
           ? [wallToIso(range[0], zone), wallToIso(range[1], zone)] : null)} />
       <ZoneNote />

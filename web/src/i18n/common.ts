@@ -2,7 +2,7 @@
 export const common = {
   zh: {
     app: { name: "JMC 短信平台", console: "运营后台", language: "English", logout: "退出登录", balance: "余额",
-      zone: "时区：{{zone}}", loading: "加载中…", notFound: "页面不存在", back: "返回首页",
+      zone: "时区：{{zone}}", rangeStart: "开始时间", rangeEnd: "结束时间", loading: "加载中…", notFound: "页面不存在", back: "返回首页",
       skip: "跳到主要内容" },
     menu: {
       tasks: "任务管理", templates: "模板管理", logs: "日志管理", downloads: "下载中心", blacklist: "黑名单",
@@ -23,7 +23,7 @@ export const common = {
   },
   en: {
     app: { name: "JMC SMS", console: "Operators' console", language: "中文", logout: "Sign out", balance: "Balance",
-      zone: "Time zone: {{zone}}", loading: "Loading…", notFound: "Page not found", back: "Back home",
+      zone: "Time zone: {{zone}}", rangeStart: "Start time", rangeEnd: "End time", loading: "Loading…", notFound: "Page not found", back: "Back home",
       skip: "Skip to main content" },
     menu: {
       tasks: "Tasks", templates: "Templates", logs: "Logs", downloads: "Download center", blacklist: "Blacklist",

@@ -13,7 +13,7 @@ import { ZoneNote, ZonedRangePicker } from "../../components/ZonedPickers";
 import { useNotify } from "../../components/useNotify";
 import { fieldErrors } from "../../lib/errors";
 import { formatTime } from "../../lib/time";
-import { Status } from "../logs/Status";
+import { StatusTag } from "../../components/StatusTag";
 import "./i18n";
 
 export interface Export {
@@ -162,7 +162,7 @@ function ExportTable({ query, onError }: { query: Query; onError: (e: unknown) =
           { title: t("col.format"), dataIndex: "format", render: (v: string) => v.toUpperCase() },
           { title: t("col.status"), dataIndex: "status", render: (_: string, row) => (
             <span data-testid="export-status" data-status={expired(row) && row.status === "succeeded" ? "expired" : row.status}>
-              {expired(row) && row.status === "succeeded" ? <Status status="expired" ns="downloads" /> : <Status status={row.status} ns="downloads" />}
+              {expired(row) && row.status === "succeeded" ? <StatusTag status="expired" ns="downloads" /> : <StatusTag status={row.status} ns="downloads" />}
             </span>) },
           { title: t("col.progress"), dataIndex: "progress", render: (p: number, row) => (
             <Progress percent={p} size="small" style={{ width: 120, margin: 0 }}

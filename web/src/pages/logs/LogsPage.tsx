@@ -13,7 +13,7 @@ import { ZonedRangePicker } from "../../components/ZonedPickers";
 import { fieldErrors } from "../../lib/errors";
 import { formatTime } from "../../lib/time";
 import "./i18n";
-import { Status } from "./Status";
+import { StatusTag } from "../../components/StatusTag";
 import { MessageDrawer, type Message } from "./MessageDrawer";
 import { ExportNotice, matchOption, useCountryOptions, useExport, type ExportFormat } from "./shared";
 
@@ -178,7 +178,7 @@ function LogTable({ query, onError, onOpen }: { query: Query; onError: (e: unkno
           { title: t("col.text"), dataIndex: "text", ellipsis: true, width: 240 },
           { title: t("col.type"), dataIndex: "type", render: (v: string) => t(`types.${v}`, { defaultValue: v }) },
           { title: t("col.taskName"), dataIndex: "task_name", render: (v: string | null) => v ?? "" },
-          { title: t("col.status"), dataIndex: "status", render: (s: string) => <Status status={s} ns="logs" /> },
+          { title: t("col.status"), dataIndex: "status", render: (s: string) => <StatusTag status={s} ns="logs" /> },
           { title: t("col.segments"), dataIndex: "segments" },
           { title: t("col.price"), dataIndex: "price" },
           { title: t("col.createdAt"), dataIndex: "created_at", render: (v: string) => formatTime(v, zone) },

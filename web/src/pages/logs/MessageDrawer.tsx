@@ -9,7 +9,7 @@ import { ZoneNote } from "../../components/ZonedPickers";
 import { useNotify } from "../../components/useNotify";
 import { formatTime } from "../../lib/time";
 import "./i18n";
-import { Status } from "./Status";
+import { StatusTag } from "../../components/StatusTag";
 
 export interface Message {
   id: string;
@@ -70,7 +70,7 @@ export function MessageDrawer({ id, onClose }: { id: string | null; onClose: () 
             </Descriptions.Item>
             <Descriptions.Item label={t("col.type")}>{t(`types.${message.type}`, { defaultValue: message.type })}</Descriptions.Item>
             <Descriptions.Item label={t("col.source")}>{t(`sources.${message.source}`, { defaultValue: message.source })}</Descriptions.Item>
-            <Descriptions.Item label={t("col.status")}><Status status={message.status} ns="logs" /></Descriptions.Item>
+            <Descriptions.Item label={t("col.status")}><StatusTag status={message.status} ns="logs" /></Descriptions.Item>
             <Descriptions.Item label={t("col.reason")}>{reason}</Descriptions.Item>
             <Descriptions.Item label={t("col.taskId")}>{message.task_id ?? ""}</Descriptions.Item>
             <Descriptions.Item label={t("col.taskName")}>{message.task_name ?? ""}</Descriptions.Item>

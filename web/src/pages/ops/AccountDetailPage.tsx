@@ -18,7 +18,7 @@ import { errorText } from "../../lib/errors";
 import { formatTime } from "../../lib/time";
 import NotFoundPage from "../NotFoundPage";
 import { countryLabel, countryOptions } from "./countries";
-import { FieldSelect } from "./FieldSelect";
+import { FieldSelect } from "../../components/FieldSelect";
 import "./i18n";
 import type { AccountDetail, LedgerRow, SenderRow, SignatureRow, UserRow } from "./types";
 import { onePage } from "./types";

@@ -14,7 +14,7 @@ import { useNotify } from "../../components/useNotify";
 import { errorText } from "../../lib/errors";
 import { formatTime } from "../../lib/time";
 import { CURRENCIES, zoneOptions } from "./countries";
-import { FieldSelect } from "./FieldSelect";
+import { FieldSelect } from "../../components/FieldSelect";
 import "./i18n";
 import type { AccountRow } from "./types";
 

@@ -10,7 +10,7 @@ import { useNotify } from "../../components/useNotify";
 import { currentLang } from "../../i18n";
 import { errorText } from "../../lib/errors";
 import { countryLabel, countryOptions } from "./countries";
-import { FieldSelect } from "./FieldSelect";
+import { FieldSelect } from "../../components/FieldSelect";
 import "./i18n";
 import { onePage } from "./types";
 

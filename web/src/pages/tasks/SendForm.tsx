@@ -14,7 +14,7 @@ import { ZonedDateTimePicker } from "../../components/ZonedPickers";
 import { useNotify } from "../../components/useNotify";
 import { errorText, fieldErrors } from "../../lib/errors";
 import { segment, segmentDomestic, type Segmentation } from "../../lib/segments";
-import { FieldSelect } from "./FieldSelect";
+import { FieldSelect } from "../../components/FieldSelect";
 import { NumberUpload } from "./NumberUpload";
 import { amount, priceMicros } from "./money";
 import type { AppItem, Kind, Price, Sender, Signature, Task, Template, UploadView } from "./types";
