@@ -38,8 +38,7 @@ from chalicelib.domain import message_status, task_states  # noqa: E402
 from chalicelib.domain.identity import EMAIL_PATTERN  # noqa: E402
 from chalicelib.domain.phone import TYPED_NUMBER_PATTERN  # noqa: E402
 from chalicelib.domain.text import CONTROL_CHARACTERS, CONTROL_CHARACTERS_BUT_LINE_BREAKS  # noqa: E402
-from chalicelib.services import directory, message_log, sending  # noqa: E402
-from chalicelib.services import downloads  # noqa: E402
+from chalicelib.services import directory, downloads, message_log, sending  # noqa: E402
 from chalicelib.services import reports as report_service  # noqa: E402
 from chalicelib.store.webhooks import DELIVERY_STATUSES  # noqa: E402
 
