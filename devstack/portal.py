@@ -96,12 +96,9 @@ def _file(relative: str, dist: Path) -> Path | None:
     """The file under ``dist`` for a request path (``index.html`` for the root), never outside it
     and never a hidden one (Vite's ``.vite/manifest.json`` maps every source file)."""
     relative = relative or "index.html"
-    candidate = (dist / relative).resolve()
-    inside = dist.resolve() in candidate.parents
-    if not inside or not candidate.is_file() or _hidden(candidate.relative_to(dist.resolve())):
+    root = dist.resolve()
+    candidate = (root / relative).resolve()
+    if root not in candidate.parents or not candidate.is_file():
         return None
-    return candidate
-
-
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith(".") for part in relative.parts)
+    hidden = any(part.startswith(".") for part in candidate.relative_to(root).parts)
+    return None if hidden else candidate

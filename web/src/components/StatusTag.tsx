@@ -8,7 +8,8 @@ const COLORS: Record<string, string> = {
   suspended: "red", queued: "default",
 };
 
-/** A status in the current language (its tint's text darkened for contrast in index.css) (common `status.*`, else the page's own namespace). */
+/** A status in the current language (`status.*` of the page's namespace, else the common
+ * words); index.css darkens each tint's text to keep AA contrast. */
 export function StatusTag({ status, ns }: { status: string; ns?: string }) {
   const { t } = useTranslation(ns ? [ns, "common"] : "common");
   const label = t(`status.${status}`, { ns: ns ? [ns, "common"] : "common", defaultValue: status });

@@ -148,6 +148,8 @@ function ExportTable({ query, onError }: { query: Query; onError: (e: unknown) =
   }
 
   const expired = (row: Export) => new Date(row.expires_at).getTime() <= Date.now();
+  // a finished file past its expiry can no longer be downloaded: it reads as expired
+  const shownStatus = (row: Export) => (row.status === "succeeded" && expired(row) ? "expired" : row.status);
 
   return (
     <>
@@ -161,8 +163,8 @@ function ExportTable({ query, onError }: { query: Query; onError: (e: unknown) =
           { title: t("col.type"), dataIndex: "type", render: (v: string) => t(`types.${v}`, { defaultValue: v }) },
           { title: t("col.format"), dataIndex: "format", render: (v: string) => v.toUpperCase() },
           { title: t("col.status"), dataIndex: "status", render: (_: string, row) => (
-            <span data-testid="export-status" data-status={expired(row) && row.status === "succeeded" ? "expired" : row.status}>
-              {expired(row) && row.status === "succeeded" ? <StatusTag status="expired" ns="downloads" /> : <StatusTag status={row.status} ns="downloads" />}
+            <span data-testid="export-status" data-status={shownStatus(row)}>
+              <StatusTag status={shownStatus(row)} ns="downloads" />
             </span>) },
           { title: t("col.progress"), dataIndex: "progress", render: (p: number, row) => (
             <Progress percent={p} size="small" style={{ width: 120, margin: 0 }}
