@@ -14,7 +14,7 @@ from typing import overload
 
 #: DynamoDB tables, by logical name (the physical name is ``<prefix>-<name>``).
 TABLES = ("accounts", "logins", "auth", "sessions", "ledger", "pricing", "countries", "audit",
-          "messages", "blacklist", "webhooks", "ratelimits", "tasks", "reports")
+          "messages", "blacklist", "webhooks", "ratelimits", "tasks", "reports", "numbers", "calls")
 #: SQS queues; each has a dead-letter queue named ``<prefix>-<name>-dlq``.
 QUEUES = ("notifications", "dispatch", "webhooks", "tasks", "uploads", "exports")
 CLOUD_STAGES = ("dev", "prod")
