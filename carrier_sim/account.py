@@ -31,6 +31,11 @@ class Account:
         self._prepaid: Decimal | None = None  # None: post-paid, never short of credit
         self._spent = Decimal(0)
 
+    @property
+    def api_key(self) -> str | None:
+        """The account's api_key, or None when any credentials are accepted."""
+        return None if self._credentials is None else self._credentials[0]
+
     def accepts(self, api_key: str, api_secret: str) -> bool:
         """Whether these (non-empty) credentials may use the account."""
         return self._credentials is None or (api_key, api_secret) == self._credentials

@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import threading
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,25 @@ def stage_environment(stage: str = "local") -> dict[str, str]:
     env = dict(config.get("environment_variables", {}))
     env.update(config["stages"][stage].get("environment_variables", {}))
     return env
+
+
+def voice_application() -> dict[str, str]:
+    """A new voice application for the local carrier account: its id and RSA private key
+    (PKCS#8 PEM, the form Vonage hands out and its SDKs read)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    return {"voice_application_id": str(uuid.uuid4()), "voice_private_key": pem}
+
+
+def public_key_of(private_key_pem: str) -> str:
+    """The public half (PEM) of a private key, what Vonage keeps for an application."""
+    from cryptography.hazmat.primitives import serialization
+    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    return key.public_key().public_bytes(serialization.Encoding.PEM,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
 @dataclass
@@ -96,6 +116,7 @@ class LocalStack:
     def _configure_environment(self) -> None:
         from devstack import tls
         self.api_url = f"http://{self.host}:{self.api_port}"
+        self.voice_event_url = f"{self.api_url}/webhooks/vonage/voice/events"
         self.api_tls_url = f"https://{self.host}:{self.tls_port}"
         # One directory per API port, so stacks side by side (tests) keep their own CA.
         self.tls_dir = ROOT / "build" / "devstack-tls" / str(self.api_port)
@@ -108,6 +129,8 @@ class LocalStack:
             "JMC_API_TLS_URL": self.api_tls_url, "JMC_CA_BUNDLE": str(self.tls.ca_bundle),
             # The simulator posts delivery receipts to our Vonage-format endpoint.
             "JMC_DLR_CALLBACK_URL": f"{self.api_url}/webhooks/vonage/dlr",
+            # ... and call events to our voice endpoint (set on the numbers we buy).
+            "JMC_VOICE_EVENT_URL": self.voice_event_url,
         })
         # Locally the carrier is our simulator: a budget above Vonage's default 30/s keeps
         # demos and bulk tests quick (set JMC_CARRIER_TPS to try the real one).
@@ -115,18 +138,25 @@ class LocalStack:
         os.environ.setdefault("JMC_WEBHOOK_RETRY_BASE", "5")  # see webhook retries within a demo
 
     def _start_carrier(self) -> None:
-        """The simulator accepts the platform's own carrier credentials from Secrets Manager."""
+        """The simulator accepts the platform's own carrier credentials from Secrets Manager
+        and knows the public key of the platform's voice application (made here, kept in
+        the same secret, as ops keep the real one); call events go to our voice endpoint."""
         import boto3
 
         from carrier_sim.server import CarrierSimulator
         from chalicelib.config import settings
-        secret = boto3.client("secretsmanager", region_name=REGION).get_secret_value(
-            SecretId=settings().carrier_secret_id)["SecretString"]
-        creds = json.loads(secret)
+        secrets = boto3.client("secretsmanager", region_name=REGION)
+        creds = json.loads(secrets.get_secret_value(SecretId=settings().carrier_secret_id)["SecretString"])
+        if not creds.get("voice_private_key"):
+            creds.update(voice_application())
+            secrets.put_secret_value(SecretId=settings().carrier_secret_id, SecretString=json.dumps(creds))
         self.carrier = CarrierSimulator(host=self.host, port=0, api_key=creds["api_key"],
                                         api_secret=creds["api_secret"])
+        self.carrier.configure(voice_applications={creds["voice_application_id"]: public_key_of(
+            creds["voice_private_key"])}, voice_event_url=self.voice_event_url)
         self.carrier.start()
         os.environ["JMC_CARRIER_URL"] = self.carrier.url
+        os.environ["JMC_CARRIER_VOICE_URL"] = self.carrier.url  # one simulator plays both Vonage hosts
         settings.cache_clear()
 
     def _start_api(self) -> None:
