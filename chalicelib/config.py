@@ -36,6 +36,9 @@ class Settings:
     carrier_tps: int = 30
     dlr_callback_url: str | None = None
     dlr_signature_secret: str | None = None
+    carrier_voice_url: str = "https://api.nexmo.com"
+    voice_application_id: str | None = None
+    voice_private_key: str | None = None
     webhook_retry_base: float = 30.0
     webhook_timeout: float = 5.0
     task_chunk_size: int = 1000
@@ -45,6 +48,9 @@ class Settings:
     export_retention_days: int = 7
     export_segment_rows: int = 500_000
     export_page_rows: int = 1000
+    number_markup: str = "1.30"
+    number_grace_days: int = 7
+    voice_event_url: str | None = None
     access_token_ttl: int = 900
     refresh_token_ttl: int = 30 * 24 * 3600
 
@@ -106,6 +112,12 @@ def settings() -> Settings:
         # cloud means the Vonage account's default callback applies.
         dlr_callback_url=_env("JMC_DLR_CALLBACK_URL"),
         dlr_signature_secret=_env("JMC_DLR_SIGNATURE_SECRET"),
+        # Vonage's Voice API (call records) and the platform's voice application: its id and
+        # RSA private key (PEM) sign the API's JWTs. Env locally and in tests; in the cloud
+        # both are in the carrier secret.
+        carrier_voice_url=_env("JMC_CARRIER_VOICE_URL", "https://api.nexmo.com"),
+        voice_application_id=_env("JMC_VOICE_APPLICATION_ID"),
+        voice_private_key=_env("JMC_VOICE_PRIVATE_KEY"),
         # Customer webhooks: first retry after this many seconds, doubling (1 h cap) for 24 h.
         webhook_retry_base=float(_env("JMC_WEBHOOK_RETRY_BASE", "30")),
         webhook_timeout=float(_env("JMC_WEBHOOK_TIMEOUT", "5")),
@@ -123,4 +135,12 @@ def settings() -> Settings:
         # is cut into segments of about this many rows, one worker each.
         export_retention_days=int(_env("JMC_EXPORT_RETENTION_DAYS", "7")),
         export_segment_rows=int(_env("JMC_EXPORT_SEGMENT_ROWS", "500000")),
+        # Numbers: our monthly price is the carrier's cost times this, unless an operator set
+        # one for the country and type; a number whose renewal went unpaid is suspended, then
+        # released this many days later.
+        number_markup=_env("JMC_NUMBER_MARKUP", "1.30"),
+        number_grace_days=int(_env("JMC_NUMBER_GRACE_DAYS", "7")),
+        # Where the carrier posts a bought number's call events (our
+        # /webhooks/vonage/voice/events); unset means the Vonage application's event URL.
+        voice_event_url=_env("JMC_VOICE_EVENT_URL"),
     )

@@ -202,6 +202,15 @@ class Conflict(JmcError):
         super().__init__(message, field=field)
 
 
+class NumberNotAvailable(Conflict):
+    """The number is not (or no longer) for sale at the carrier, or another account holds it."""
+
+    code = "number_not_available"
+
+    def __init__(self, msisdn: str, why: str = "is not available to buy"):
+        super().__init__(f"{msisdn} {why}", "msisdn")
+
+
 class IdempotencyConflict(Conflict):
     code = "idempotency_conflict"
 
@@ -231,6 +240,6 @@ class InsufficientBalance(JmcError):
     status = 402
     code = "insufficient_balance"
 
-    def __init__(self, needed_micros: int):
-        super().__init__("The balance does not cover this message; top up first")
+    def __init__(self, needed_micros: int, what: str = "this message"):
+        super().__init__(f"The balance does not cover {what}; top up first")
         self.needed_micros = needed_micros

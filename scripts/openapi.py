@@ -33,8 +33,9 @@ os.environ.update({"JMC_STAGE": "local", "AWS_DEFAULT_REGION": "us-east-1", "AWS
 # set just above: the app and its store read their stage and region when they are imported.
 from app import app  # noqa: E402
 from chalicelib.api.payload import FREE_TEXT_FIELDS  # noqa: E402
+from chalicelib.domain import call_events, message_status, task_states  # noqa: E402
 from chalicelib.domain import exports as export_states  # noqa: E402
-from chalicelib.domain import message_status, task_states  # noqa: E402
+from chalicelib.domain import numbers as number_rules  # noqa: E402
 from chalicelib.domain.identity import EMAIL_PATTERN  # noqa: E402
 from chalicelib.domain.phone import TYPED_NUMBER_PATTERN  # noqa: E402
 from chalicelib.domain.text import CONTROL_CHARACTERS, CONTROL_CHARACTERS_BUT_LINE_BREAKS  # noqa: E402
@@ -375,6 +376,24 @@ BLACKLIST_COMPONENTS = {
                                    "created_by": string()}),
 }
 
+CALL_TIME = date_time(nullable=True)
+VOICE_COMPONENTS = {
+    "Call": object_with({
+        "id": string(description="the carrier's call uuid"),
+        "number": string(description="ours: the called number inbound, the caller outbound"),
+        "from": string(nullable=True, description="E.164, or as the carrier wrote a withheld caller"),
+        "to": string(nullable=True),
+        "direction": string(enum=list(call_events.DIRECTIONS)),
+        "status": string(enum=list(call_events.STATUSES)),
+        "start_time": CALL_TIME,
+        "end_time": CALL_TIME,
+        "duration": integer(nullable=True, description="seconds talked, once completed"),
+        "rate": string(nullable=True, pattern=MONEY["pattern"], description="per minute, the carrier's"),
+        "price": string(nullable=True, pattern=MONEY["pattern"], description="the carrier's, once completed"),
+        "currency": string(enum=[call_events.CURRENCY]),
+    }),
+}
+
 # What a body may carry in a field its route does not read (it is ignored): any JSON value
 # whose strings hold no control character, as every string of a body.
 CLEAN_VALUE = "CleanValue"
@@ -384,9 +403,39 @@ UNREAD_COMPONENTS = {
                             {"type": "object", "additionalProperties": ref(CLEAN_VALUE)}]},
 }
 
+NUMBER_TYPE = string(enum=list(number_rules.TYPES))
+NUMBER_FEATURES = array_of(string(enum=list(number_rules.FEATURES)))
+PURCHASE = string(enum=list(number_rules.PURCHASE_MODES),
+                  description="direct; application: the service team approves a request first; "
+                              "registration: bought at once, sends once an operator registers it")
+NUMBER_TIME = date_time(nullable=True)
+NUMBER_FIELDS = {"msisdn": string(description="E.164"), "country": COUNTRY, "type": NUMBER_TYPE,
+                 "features": NUMBER_FEATURES, "monthly_price": MONEY, "currency": string()}
+NUMBER_COMPONENTS = {
+    "Number": object_with({
+        **NUMBER_FIELDS,
+        "status": string(enum=list(number_rules.STATUSES)),
+        "bought_at": date_time(), "next_renewal_at": date_time(description="the paid month ends; renewed then"),
+        "suspended_at": NUMBER_TIME, "release_at": NUMBER_TIME,
+        "account_id": string(description="operators' lists only"),
+    }),
+    "NumberOffer": object_with(NUMBER_FIELDS),
+    "NumberApplication": object_with({
+        "id": string(), **NUMBER_FIELDS,
+        "status": string(enum=list(number_rules.APPLICATION_STATUSES)),
+        "reason": string(nullable=True, description="why it was rejected"),
+        "created_at": date_time(), "decided_at": NUMBER_TIME,
+        "account_id": string(description="operators' lists only"),
+    }),
+    "NumberRule": object_with({"country": COUNTRY, "purchase": PURCHASE,
+                               "monthly_prices": map_of(MONEY, description="number type -> monthly price"),
+                               "updated_at": date_time(), "updated_by": string()}),
+    "VonageNumbersStatus": object_with({"error-code": string(), "error-code-label": string()}),
+}
+
 COMPONENTS = {**BASIC_COMPONENTS, **ACCOUNT_COMPONENTS, **SENDING_SETUP_COMPONENTS, **MESSAGE_COMPONENTS,
               **TEMPLATE_AND_WEBHOOK_COMPONENTS, **TASK_COMPONENTS, **EXPORT_COMPONENTS, **BLACKLIST_COMPONENTS,
-              **UNREAD_COMPONENTS}
+              **VOICE_COMPONENTS, **NUMBER_COMPONENTS, **UNREAD_COMPONENTS}
 
 
 # --- request bodies, by view --------------------------------------------------------------------
@@ -546,8 +595,30 @@ SMS_BODIES = {
     }, ["messageId", "status"]),
 }
 
-REQUEST_BODIES = {**AUTH_BODIES, **OPERATOR_BODIES, **CUSTOMER_BODIES, **SMS_BODIES}
-FORM_BODIES = {"vonage_send", "vonage_dlr_post"}  # Vonage's own API: form-encoded or JSON
+VOICE_BODIES = {
+    "vonage_voice_event": object_with({
+        **strings("uuid", "conversation_uuid", "status", "direction", "from", "to", "timestamp", "start_time",
+                  "end_time", "duration", "rate", "price", "network"),
+    }, ["uuid", "status"], description="a Vonage Voice event; one that is not a call status is acknowledged"),
+}
+
+VONAGE_NUMBER = object_with({"api_key": string(description="the app key (or HTTP Basic)"), "api_secret": string(),
+                             "country": string(), "msisdn": string(description="digits, international format")},
+                            ["country", "msisdn"])
+NUMBER_BODIES = {
+    "buy_number": object_with({"country": COUNTRY, "msisdn": PHONE}, ["country", "msisdn"]),
+    "set_number_rule": object_with({"purchase": PURCHASE,
+                                    "monthly_prices": map_of(MONEY_IN, description="number type -> monthly price; "
+                                                                                   "a type left out costs the "
+                                                                                   "carrier's price x the markup")}),
+    "reject_application": object_with({"reason": free_text(maxLength=500)}, ["reason"]),
+    "vonage_buy_number": VONAGE_NUMBER,
+    "vonage_cancel_number": VONAGE_NUMBER,
+}
+
+REQUEST_BODIES = {**AUTH_BODIES, **OPERATOR_BODIES, **CUSTOMER_BODIES, **SMS_BODIES, **VOICE_BODIES, **NUMBER_BODIES}
+# Vonage's own API: form-encoded or JSON
+FORM_BODIES = {"vonage_send", "vonage_dlr_post", "vonage_buy_number", "vonage_cancel_number"}
 
 
 # --- success responses, by view -----------------------------------------------------------------
@@ -652,7 +723,30 @@ RESPONSE_SCHEMAS = {
     "send_sms": object_with({**strings("message_id", "to", "country"), "segments": integer(),
                              "encoding": ENCODING, "price": MONEY, "status": string(enum=["queued"])}),
     "vonage_send": object_with({"message-count": string(), "messages": array_of(VONAGE_MESSAGE)}),
+    # the voice call log
+    "list_calls": page_of("calls", ref("Call")),
+    "get_call": ref("Call"),
+    "vonage_voice_event": object_with({"status": string(enum=["received"])}),
+    # numbers
+    **dict.fromkeys(("list_numbers", "list_pending_registrations"), page_of("numbers", ref("Number"))),
+    "available_numbers": object_with({"country": COUNTRY, "purchase": PURCHASE,
+                                      "count": integer(description="every match, for paging by index"),
+                                      "numbers": array_of(ref("NumberOffer"))}),
+    **dict.fromkeys(("buy_number", "mark_registered"), ref("Number")),
+    "release_number": object_with({"msisdn": string(), "status": string(enum=["released"])}),
+    **dict.fromkeys(("list_applications", "list_pending_applications"),
+                    page_of("applications", ref("NumberApplication"))),
+    **dict.fromkeys(("approve_application", "reject_application"), ref("NumberApplication")),
+    "list_number_rules": object_with({"rules": array_of(ref("NumberRule"))}),
+    "set_number_rule": ref("NumberRule"),
+    "vonage_owned_numbers": object_with({"count": integer(), "numbers": array_of(object_with({
+        **strings("country", "msisdn", "type"), "features": array_of(string())}))}),
+    "vonage_search_numbers": object_with({"count": integer(), "numbers": array_of(object_with({
+        **strings("country", "msisdn", "type"), "cost": MONEY, "features": array_of(string())}))}),
+    **dict.fromkeys(("vonage_buy_number", "vonage_cancel_number"), ref("VonageNumbersStatus")),
 }
+# A buy in a country that needs the service team answers 202 with the application instead.
+NUMBER_APPLIED = object_with({"application": ref("NumberApplication")})
 
 
 
@@ -661,7 +755,8 @@ RESPONSE_SCHEMAS = {
 SUCCESS_STATUS = {  # a view not listed answers 200
     **dict.fromkeys(("create_account", "add_user", "add_operator", "top_up", "add_sender", "add_signature",
                      "create_app", "create_template", "rotate_webhook_secret", "add_blacklisted_numbers",
-                     "add_blacklisted_country", "create_task", "upload_numbers", "presign_upload"), 201),
+                     "add_blacklisted_country", "create_task", "upload_numbers", "presign_upload", "buy_number"),
+                    201),
     **dict.fromkeys(("request_code", "send_sms", "create_export"), 202),  # the code or the message is on its way
     **dict.fromkeys(("password_reset", "logout", "change_password", "disable_app", "delete_price", "remove_sender",
                      "remove_signature", "delete_template", "remove_blacklisted_number", "remove_blacklisted_country",
@@ -687,6 +782,7 @@ ERROR_DESCRIPTIONS = {
     "422": "A field has an invalid value (a control character counts; tab, CR and LF only in the free-text "
            "fields text, content and reason)",
     "429": "Too many attempts; see Retry-After",
+    "502": "The carrier did not answer (upstream_unavailable); try again",
 }
 # The errors an operation lists, besides those every operation of its kind has (see error_codes).
 ACCOUNT_SCOPED_ERRORS = ("403", "404", "422")
@@ -694,8 +790,10 @@ ERRORS_BY_MODULE = {
     "apps": ("403",),
     "ops": ("403",),
     "uploads": ("400", "403", "422"),
-    **dict.fromkeys(("tasks", "messages", "blacklist", "webhook", "templates", "exports"), ACCOUNT_SCOPED_ERRORS),
+    **dict.fromkeys(("tasks", "messages", "blacklist", "webhook", "templates", "exports", "voice"),
+                    ACCOUNT_SCOPED_ERRORS),
     "reports": ("403",),
+    "numbers": ACCOUNT_SCOPED_ERRORS,
 }
 ERRORS_BY_VIEW = {
     # auth is public: a 401 where a password, a code or a refresh token is checked; 429: attempts are limited
@@ -719,9 +817,14 @@ ERRORS_BY_VIEW = {
     "outbox": ("400",),  # to left out
     "create_export": ("400",),  # type or format left out
     "list_exports": ("400",),  # a cursor this list did not hand out
+    "buy_number": ("402", "409", "502"),  # 409 number_not_available; 502: the carrier's numbers API is down
+    "available_numbers": ("409", "502"),
+    "approve_application": ("402", "409", "502"),
+    "release_number": ("502",),
 }
 # A delivery receipt that cannot be read, or holds a control character; a signature that does not verify.
 CARRIER_ERRORS = ("400", "401", "422")
+CARRIER_MODULES = {"carrier_webhooks", "voice_webhooks"}  # called by the carrier: no credentials of ours
 PUBLIC_MODULES = {"health", "docs", "auth", "local"}  # no credentials asked
 SIGNED_IN_AUTH_VIEWS = {"logout"}  # the auth module's one call that needs the session it closes
 
@@ -789,12 +892,44 @@ QUERY_PARAMETERS = {  # view → its query parameters, in the order listed, and 
     "outbox": {"to": string(pattern=r"\S", description="an email address or phone number")},
     "vonage_dlr_get": {"messageId": filled(), "msisdn": string(), "status": RECEIPT_STATUS,
                        **strings("err-code", "client-ref", "timestamp", "sig")},
+    "list_numbers": {"country": or_empty(COUNTRY), "status": or_empty(string(enum=list(number_rules.STATUSES))),
+                     "limit": integer(minimum=1, maximum=100, description="default 20"), "cursor": CURSOR},
+    "available_numbers": {
+        "country": COUNTRY, "type": or_empty(NUMBER_TYPE),
+        "features": or_empty(string(pattern=r"^(SMS|VOICE|MMS)(,(SMS|VOICE|MMS))*$", description="comma-separated")),
+        "pattern": or_empty(string(pattern=r"^\+?[0-9]{1,15}$", description="digits the number holds")),
+        "search_pattern": integer(minimum=0, maximum=2, description="0 starts with, 1 anywhere (default), 2 ends with"),
+        "limit": integer(minimum=1, maximum=100, description="default 20"),
+        "index": integer(minimum=1, maximum=10000, description="the page, from 1 (Vonage's paging)"),
+    },
+    "list_applications": {"status": or_empty(string(enum=list(number_rules.APPLICATION_STATUSES))),
+                          "limit": integer(minimum=1, maximum=100), "cursor": CURSOR},
+    "list_pending_applications": {"limit": integer(minimum=1, maximum=100), "cursor": CURSOR},
+    "list_pending_registrations": {"status": string(enum=["pending_registration"]),
+                                   "limit": integer(minimum=1, maximum=100), "cursor": CURSOR},
+    "vonage_owned_numbers": {**strings("api_key", "api_secret", "country", "pattern"),
+                             "search_pattern": integer(minimum=0, maximum=2),
+                             "size": integer(minimum=1, maximum=100), "index": integer(minimum=1)},
+    "vonage_search_numbers": {**strings("api_key", "api_secret"), "country": string(), "type": string(),
+                              **strings("features", "pattern"), "search_pattern": integer(minimum=0, maximum=2),
+                              "size": integer(minimum=1, maximum=100), "index": integer(minimum=1)},
+    "list_calls": {
+        "number": or_empty(string(pattern=TYPED_NUMBER_PATTERN, description="one of ours, international format")),
+        "direction": or_empty(string(enum=list(call_events.DIRECTIONS))),
+        "status": or_empty(string(enum=list(call_events.STATUSES))),
+        "start": or_empty(DATE_OR_DATE_TIME, "inclusive; default 7 days before end; a date is its whole day; "
+                                             "empty: the default"),
+        "end": or_empty(DATE_OR_DATE_TIME, "exclusive; after start (422 otherwise); default now; at most 92 days "
+                                           "after start; empty: the default"),
+        "limit": integer(minimum=1, maximum=100, description="default 20"),
+        "cursor": CURSOR,
+    },
 }
 # Where the query string is data the route takes in, it follows the body's string rules
 # (api/request.py parameters); elsewhere a query value is a filter or an id, and only Unicode.
-QUERY_AS_DATA = {"vonage_dlr_get"}
+QUERY_AS_DATA = {"vonage_dlr_get", "vonage_owned_numbers", "vonage_search_numbers"}
 REQUIRED_QUERY = {("upload_numbers", "kind"), ("outbox", "to"), ("vonage_dlr_get", "messageId"),
-                  ("vonage_dlr_get", "status")}
+                  ("vonage_dlr_get", "status"), ("available_numbers", "country"), ("vonage_search_numbers", "country")}
 # How a list in the query is written, where it is not repeated names (style form, explode).
 QUERY_STYLES = {("get_report", "countries"): {"style": "form", "explode": False}}
 HEADER_PARAMETERS = {
@@ -822,15 +957,22 @@ UPLOAD_BODY = {  # upload_numbers takes the file itself
 # A portal user's token, or an app's key and secret:
 BEARER_OR_APP: list[Schema] = [{"bearerAuth": []}, {"appBasic": []}]
 BEARER_OR_APP_PATHS = {"/v1/balance", "/v1/prices"}
-BEARER_OR_APP_MODULES = {"messages", "blacklist", "exports", "reports"}
+BEARER_OR_APP_MODULES = {"messages", "blacklist", "exports", "reports", "voice"}
 SECURITY_BY_VIEW: dict[str, list[Schema]] = {
     "send_sms": [{"appBasic": []}],
     "vonage_send": [{"appBasic": []}, {}],  # or api_key/api_secret in the body
 }
+VONAGE_NUMBERS_MODULE = "vonage_numbers"  # Vonage's numbers API: app key and secret, Vonage's answers
 DESCRIPTIONS_BY_MODULE = {
     "carrier_webhooks": "Called by the carrier. When a signature secret is configured, "
                         "Vonage's sig/timestamp parameters must verify.",
+    "voice_webhooks": "Called by the carrier. Vonage's signed-webhook JWT (Authorization: Bearer, HS256 with the "
+                      "signature secret, payload_hash of the body) must verify; 200 for any verified event.",
     "local": "Local stage only; 404 on every cloud stage.",
+    "vonage_numbers": "Vonage's numbers API on ours, for the official SDK: an app's key and secret (HTTP Basic, "
+                      "or api_key/api_secret); answers {error-code, error-code-label}: 401 for credentials, 400 for "
+                      "a bad parameter, 420 method failed for a refusal (not for sale, not the account's, balance, "
+                      "a country that needs an application).",
 }
 DESCRIPTIONS_BY_VIEW = {
     "get_app": "A disabled app is still found: 200 with status disabled.",
@@ -839,6 +981,7 @@ DESCRIPTIONS_BY_VIEW = {
                    "Disabling a disabled app is a 204 too.",
 }
 DESCRIBED_BY_DOCSTRING = {"list_messages",  # the paging contract (short pages with a cursor) is worth reading
+                          "list_calls",  # the same contract
                           "get_report"}  # the filters' rules and who counts for whom
 SECURITY_SCHEMES = {
     "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
@@ -892,7 +1035,9 @@ def security(route: Route) -> list[Schema] | None:
         return BEARER_OR_APP
     if route.name in SECURITY_BY_VIEW:
         return SECURITY_BY_VIEW[route.name]
-    if route.public or route.module == "carrier_webhooks":
+    if route.module == VONAGE_NUMBERS_MODULE:
+        return [{"appBasic": []}, {}]  # or api_key/api_secret in the query or body
+    if route.public or route.module in CARRIER_MODULES:
         return []
     return None
 
@@ -951,10 +1096,12 @@ def request_body(route: Route) -> Schema | None:
 
 
 def error_codes(route: Route) -> list[str]:
-    if route.module == "carrier_webhooks":
+    if route.module in CARRIER_MODULES:
         codes = set(CARRIER_ERRORS) | ({"413"} if route.method == "POST" else set())
     elif route.name == "vonage_send":
         codes = set()  # always HTTP 200 with a Vonage status, once the body could be read
+    elif route.module == VONAGE_NUMBERS_MODULE:
+        return sorted(VONAGE_NUMBERS_ERRORS | ({"413", "415"} if route.takes_body else set()))
     else:
         codes = api_error_codes(route)
     if route.takes_body:
@@ -980,7 +1127,15 @@ def api_error_codes(route: Route) -> set[str]:
     return codes
 
 
-def error_response(code: str) -> Schema:
+VONAGE_NUMBERS_ERRORS = {"400", "401", "420", "502"}
+VONAGE_ERROR_DESCRIPTIONS = {"400": "A bad parameter (its name opens the label)", "401": "authentication failed",
+                             "420": "method failed: the label says why", "502": "The carrier did not answer"}
+
+
+def error_response(code: str, route: Route | None = None) -> Schema:
+    if route is not None and route.module == VONAGE_NUMBERS_MODULE and code in VONAGE_ERROR_DESCRIPTIONS:
+        return {"description": VONAGE_ERROR_DESCRIPTIONS[code],
+                "content": {JSON: {"schema": ref("VonageNumbersStatus")}}}
     return {"description": ERROR_DESCRIPTIONS[code], "content": {JSON: {"schema": ref("Error")}}}
 
 
@@ -994,8 +1149,11 @@ def responses(route: Route) -> Schema:
     if route.name in IDEMPOTENT_ADDS:
         answers["200"] = {"description": IDEMPOTENT_ADDS[route.name],
                           "content": {JSON: {"schema": RESPONSE_SCHEMAS[route.name]}}}
+    if route.name == "buy_number":
+        answers["202"] = {"description": "A country that needs the service team: an application was recorded",
+                          "content": {JSON: {"schema": NUMBER_APPLIED}}}
     for code in error_codes(route):
-        answers[code] = error_response(code)
+        answers[code] = error_response(code, route)
     return answers
 
 

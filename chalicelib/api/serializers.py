@@ -1,6 +1,7 @@
 """JSON views of store items: the API's wire shapes, in one place."""
 from __future__ import annotations
 
+from ..domain.call_events import CURRENCY as CALL_CURRENCY
 from ..domain.country_names import LANGUAGES, country_name
 from ..domain.money import format_amount
 from ..services import downloads
@@ -160,3 +161,44 @@ def export(item) -> dict:
     if url:
         body["download_url"] = url
     return body
+
+
+def held_number(item, currency: str, *, with_account: bool = False) -> dict:
+    body = {"msisdn": item.msisdn, "country": item.country, "type": item.type, "features": list(item.features),
+            "status": item.status, "monthly_price": format_amount(int(item.monthly_price_micros)),
+            "currency": currency, "bought_at": iso(item.bought_at), "next_renewal_at": iso(item.paid_until),
+            "suspended_at": iso(item.suspended_at), "release_at": iso(item.release_at)}
+    if with_account:
+        body["account_id"] = item.account_id
+    return body
+
+
+def number_offer(offer, currency: str) -> dict:
+    return {"msisdn": offer.msisdn, "country": offer.number.country, "type": offer.number.type,
+            "features": list(offer.number.features), "monthly_price": format_amount(offer.monthly_price_micros),
+            "currency": currency}
+
+
+def number_application(item, currency: str, *, with_account: bool = False) -> dict:
+    body = {"id": item.application_id, "country": item.country, "msisdn": item.msisdn, "type": item.type,
+            "features": list(item.features), "monthly_price": format_amount(int(item.monthly_price_micros)),
+            "currency": currency,
+            "status": item.status, "reason": item.reason, "created_at": iso(item.created_at),
+            "decided_at": iso(item.decided_at)}
+    if with_account:
+        body["account_id"] = item.account_id
+    return body
+
+
+def number_rule(item) -> dict:
+    return {"country": item.country, "purchase": item.purchase,
+            "monthly_prices": {kind: format_amount(int(micros)) for kind, micros in as_dict(item.prices).items()},
+            "updated_at": iso(item.updated_at), "updated_by": item.updated_by}
+
+
+def call(item) -> dict:
+    """A call of the voice call log (``store.calls.Call``)."""
+    return {"id": item.uuid, "number": item.number, "from": item.from_number, "to": item.to_number,
+            "direction": item.direction, "status": item.status, "start_time": iso(item.start_time),
+            "end_time": iso(item.end_time), "duration": None if item.duration is None else int(item.duration),
+            "rate": item.rate, "price": item.price, "currency": CALL_CURRENCY}

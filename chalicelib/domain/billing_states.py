@@ -18,10 +18,11 @@ REFUNDED: Final = "refunded"
 ALL = (NONE, RESERVED, SETTLED, REFUNDED)
 
 #: Kinds of ledger entry: a credit from the operators, a debit for what is being sent, a
-#: credit back for what was not.
+#: credit back for what was not, a month of a number's rent.
 TOPUP: Final = "topup"
 RESERVE: Final = "reserve"
 REFUND: Final = "refund"
+NUMBER_RENTAL: Final = "number_rental"
 
 
 def refund_for_rejected_parts(price_micros: int, parts: int, rejected: int) -> int:

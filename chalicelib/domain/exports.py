@@ -4,7 +4,7 @@ line of a file. No AWS here: ``services.exports`` reads the rows and ``files.exp
 them.
 
 Columns are product (shared/seeds): 任务统计 (tasks), 费用统计 (task_cost), 失败详情
-(task_failures), 日志查询 (messages) and 报告下载 (report). ``lang=en`` gives English headers,
+(task_failures), 日志查询 (messages), 报告下载 (report) and 通话记录 (voice_calls). ``lang=en`` gives English headers,
 country names and labels. Times are in the account's time zone with the offset shown
 (``2026-12-01 15:30:00 +08:00``); money is a decimal string in the account's currency.
 """
@@ -18,7 +18,7 @@ from typing import Any
 from .country_names import country_name
 from .money import format_amount
 
-TYPES = ("tasks", "task_cost", "task_failures", "messages", "report")
+TYPES = ("tasks", "task_cost", "task_failures", "messages", "report", "voice_calls")
 FORMATS = ("xlsx", "csv")
 LANGS = ("zh", "en")
 
@@ -35,6 +35,7 @@ TITLES = {
     "task_failures": {"zh": "失败详情", "en": "Task failures"},
     "messages": {"zh": "日志查询", "en": "Message log"},
     "report": {"zh": "报告下载", "en": "Report"},
+    "voice_calls": {"zh": "通话记录", "en": "Call log"},
 }
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",
@@ -78,6 +79,14 @@ _REPORT_COLUMNS = (
     Column("用户名", "User", typed=True), Column("成功率", "Success rate"), Column("总计/条", "Total"),
     Column("成功/条", "Delivered"), Column("失败/条", "Failed"),
 )
+_CALL_COLUMNS = (
+    Column("通话ID", "Call ID"), Column("号码", "Number"),
+    # A caller's id is whatever the calling network sent: defused like anything typed.
+    Column("主叫号码", "From", typed=True), Column("被叫号码", "To", typed=True),
+    Column("方向", "Direction"), Column("状态", "Status"), Column("开始时间", "Start time"),
+    Column("结束时间", "End time"), Column("时长(秒)", "Duration (s)"), Column("费率", "Rate"), Column("费用", "Price"),
+    Column("币种", "Currency"),
+)
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "tasks": _TASK_COLUMNS,
@@ -85,6 +94,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "task_failures": (*_TASK_COST_COLUMNS, Column("失败原因", "Failure reason", typed=True)),
     "messages": _MESSAGE_COLUMNS,
     "report": _REPORT_COLUMNS,
+    "voice_calls": _CALL_COLUMNS,
 }
 
 _MESSAGE_STATUS = {
@@ -96,6 +106,13 @@ _TASK_STATUS = {
     "scheduled": ("待发送", "Scheduled"), "sending": ("发送中", "Sending"), "paused": ("已暂停", "Paused"),
     "completed": ("已完成", "Completed"), "cancelled": ("已取消", "Cancelled"), "failed": ("失败", "Failed"),
 }
+_CALL_STATUS = {
+    "started": ("已发起", "Started"), "ringing": ("振铃中", "Ringing"), "answered": ("已接听", "Answered"),
+    "completed": ("已完成", "Completed"), "busy": ("忙线", "Busy"), "failed": ("失败", "Failed"),
+    "rejected": ("被拒绝", "Rejected"), "timeout": ("超时", "Timed out"), "unanswered": ("未接听", "Unanswered"),
+    "cancelled": ("已取消", "Cancelled"),
+}
+_CALL_DIRECTION = {"inbound": ("呼入", "Inbound"), "outbound": ("呼出", "Outbound")}
 _MESSAGE_TYPE = {"marketing": ("营销类", "Marketing"), "transactional": ("交易类", "Transactional")}
 #: Why a message did not arrive, when our code (not the carrier's) says it.
 _REASONS = {"number": ("号码在黑名单中", "The number is blacklisted"),
@@ -348,7 +365,18 @@ def report_row(row: Mapping[str, Any], times: LocalTimes, countries: CountryName
             _count(row.get("total")), _count(row.get("delivered")), _count(row.get("failed"))]
 
 
+def call_row(call: Mapping[str, Any], times: LocalTimes, countries: CountryNames, lang: str) -> Row:
+    """A 通话记录 row from a call (the API's keys: ``id``, ``number``, ``from``, ``to``, ...,
+    its times as datetimes); the carrier's rate and price, in its currency."""
+    duration = call.get("duration")
+    return [call["id"], call.get("number") or "", call.get("from") or "", call.get("to") or "",
+            _label(_CALL_DIRECTION, call.get("direction"), lang), _label(_CALL_STATUS, call.get("status"), lang),
+            times.format(call.get("start_time")), times.format(call.get("end_time")),
+            "" if duration is None else int(duration), call.get("rate") or "", call.get("price") or "",
+            call.get("currency") or ""]
+
+
 ROW_BUILDERS: dict[str, RowBuilder] = {
     "tasks": task_row, "task_cost": task_cost_row, "task_failures": task_failure_row,
-    "messages": message_row, "report": report_row,
+    "messages": message_row, "report": report_row, "voice_calls": call_row,
 }

@@ -8,6 +8,8 @@
 - **Refund** (``submitted`` for parts the carrier refused, ``unsent`` for a message it never
   took, ``refund``): the price of what was not sent goes back, in the same write as the
   message's booking, so it happens once.
+- **Number rent** (``charge_rental``): buying a number debits its first month and the renewal
+  job each further month, in the same transaction that moves the number's paid period.
 - **Task cost**: a task's ``cost`` counter takes a message's charge when the message leaves
   ``queued`` (``task_cost``) and gives back a refund booked after that (``take_off_task_cost``).
 
@@ -46,11 +48,22 @@ def _entry(account_id: str, kind: str, amount_micros: int, reference: str, actor
 
 
 def reserve(tx: TransactWrite, account_id: str, amount_micros: int, reference: str, actor: str) -> None:
+    """Debit a message's price within ``tx`` (see ``_debit``)."""
+    _debit(tx, account_id, states.RESERVE, amount_micros, reference, actor)
+
+
+def charge_rental(tx: TransactWrite, account_id: str, amount_micros: int, reference: str, actor: str) -> None:
+    """Debit a month of a number's rent within ``tx`` (see ``_debit``); ``reference`` names
+    the number and the period, so the ledger says what was paid for."""
+    _debit(tx, account_id, states.NUMBER_RENTAL, amount_micros, reference, actor)
+
+
+def _debit(tx: TransactWrite, account_id: str, kind: str, amount_micros: int, reference: str, actor: str) -> None:
     """Debit ``amount_micros`` within ``tx``. The condition keeps the balance ≥ 0 under any
     concurrency (DynamoDB evaluates it with the update) and refuses a suspended account."""
     tx.update(_account_key(account_id), actions=[Account.balance_micros.add(-amount_micros)],
               condition=(Account.balance_micros >= amount_micros) & (Account.status == "active"))
-    tx.save(_entry(account_id, states.RESERVE, -amount_micros, reference, actor),
+    tx.save(_entry(account_id, kind, -amount_micros, reference, actor),
             condition=LedgerEntry.entry_id.does_not_exist())
 
 

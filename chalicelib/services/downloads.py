@@ -25,7 +25,7 @@ from ..store import exports as store
 from ..store import files
 from ..store.base import iso, utcnow
 from ..store.exports import Export
-from . import exports, message_log, reports, tasks
+from . import exports, message_log, reports, tasks, voice
 from .identity import Caller
 
 #: How long a download link works (never past the file's expiry).
@@ -39,6 +39,7 @@ FILTERS = {
     "task_failures": ("task_id",),
     "messages": ("type", "to", "task_name", "country", "message_id", "task_id", "status", "start", "end"),
     "report": ("type", "start", "end", "user", "countries"),
+    "voice_calls": voice.FILTER_NAMES,
 }
 
 
@@ -154,9 +155,13 @@ def _check_report(caller: Caller, params: dict[str, str]) -> dict[str, Any]:
     return params
 
 
+def _check_calls(caller: Caller, params: dict[str, str]) -> dict[str, Any]:
+    return voice.parse_filters(caller.account_id, params).as_json()
+
+
 _CHECKS: dict[str, Callable[[Caller, dict[str, str]], dict[str, Any]]] = {
     "messages": _check_messages, "task_cost": _check_task, "task_failures": _check_task,
-    "tasks": _check_tasks, "report": _check_report,
+    "tasks": _check_tasks, "report": _check_report, "voice_calls": _check_calls,
 }
 
 

@@ -1,7 +1,7 @@
 """The export worker of the download center (下载中心): writes the files of task statistics
-(任务统计), one task's 费用统计 / 失败详情, the message log (日志查询) and reports (报告下载),
-as csv or xlsx in Chinese or English. Asking for, listing and cancelling exports is
-``services.downloads``.
+(任务统计), one task's 费用统计 / 失败详情, the message log (日志查询), reports (报告下载)
+and the call log (通话记录), as csv or xlsx in Chinese or English. Asking for, listing and
+cancelling exports is ``services.downloads``.
 
 **Running** (``handle``, the ``exports`` queue; every ticket may come twice or after its
 worker died):
@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 from .. import aws
 from ..config import settings
 from ..domain import exports as domain
+from ..domain.call_events import CURRENCY as CALL_CURRENCY
 from ..errors import JmcError
 from ..files.exports import CsvWriter, Part, XlsxWriter, plan_parts
 from ..store import exports as store
@@ -45,7 +46,7 @@ from ..store.accounts import get_account
 from ..store.base import iso, utcnow
 from ..store.exports import Export
 from ..store.tasks import get_task
-from . import directory, message_log, reports, tasks, webhooks
+from . import directory, message_log, reports, tasks, voice, webhooks
 
 log = logging.getLogger(__name__)
 
@@ -361,6 +362,8 @@ def _rows(export: Export) -> Iterator[list]:
         return _log_rows(export, _log_filters(export))
     if export.type == "tasks":
         return _task_rows(export)
+    if export.type == "voice_calls":
+        return _call_rows(export)
     return _report_rows(export)
 
 
@@ -387,6 +390,16 @@ def _task_rows(export: Export) -> Iterator[list]:
                 "started_at": task.started_at, "status": task.status, "total": int(task.total),
                 "created_by": task.created_by, "created_by_name": names.get(task.created_by)}
         yield domain.task_row(item, times, countries, export.lang)
+
+
+def _call_rows(export: Export) -> Iterator[list]:
+    times, countries = _builders(export)
+    for call in voice.iter_calls(export.account_id, voice.Filters.from_json(json.loads(export.filters))):
+        item = {"id": call.uuid, "number": call.number, "from": call.from_number, "to": call.to_number,
+                "direction": call.direction, "status": call.status, "start_time": call.start_time,
+                "end_time": call.end_time, "duration": call.duration, "rate": call.rate, "price": call.price,
+                "currency": CALL_CURRENCY}
+        yield domain.call_row(item, times, countries, export.lang)
 
 
 def _report_rows(export: Export) -> Iterator[list]:

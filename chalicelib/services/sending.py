@@ -21,7 +21,7 @@ from ..domain.phone import PhoneNumber, PhoneNumberError, parse_typed_phone
 from ..domain.segments import Segmentation, segment, segment_domestic
 from ..errors import Blacklisted, FieldError, IdempotencyConflict, InvalidRequest, TextTooLong
 from ..store.messages import Message, get_message
-from . import blacklist, catalog, dispatch, messages
+from . import blacklist, catalog, dispatch, messages, numbers
 from .identity import Caller
 
 log = logging.getLogger(__name__)
@@ -108,6 +108,9 @@ def resolve_sender(account_id: str, country: str, wanted: str | None) -> str:
             raise FieldError("from", f"is required: no From is bound to this account for {country}")
         return catalog.default_sender()
     value = _normalise_sender(wanted, country)
+    refusal = numbers.from_refusal(account_id, value) if value.isdigit() else None
+    if refusal is not None:
+        raise FieldError("from", refusal)
     if not value.isdigit() and numeric_only:
         raise FieldError("from", f"must be a number for {country}: its carriers take numeric senders only")
     if binding_required and value not in {s.value.lstrip("+") if s.kind == "number" else s.value for s in bound}:

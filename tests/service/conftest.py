@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from moto import mock_aws
@@ -83,6 +84,11 @@ class Api:
 
     def put(self, path, body=None, **kw):
         return self.call("PUT", path, body, **kw)
+
+    def post_form(self, path, fields: dict, **kw):
+        """POST ``fields`` form-encoded, as Vonage's APIs take them."""
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **kw.pop("headers", {})}
+        return self.call("POST", path, raw_body=urlencode(fields).encode(), headers=headers, **kw)
 
     def patch(self, path, body=None, **kw):
         return self.call("PATCH", path, body, **kw)

@@ -40,8 +40,11 @@ def test_every_ref_resolves_and_every_operation_has_responses():
     for key, op in _operations().items():
         assert op["responses"], key
         for status, response in op["responses"].items():
+            # Vonage's numbers API answers its own refusals in Vonage's shape; the reader's (413, 415) use Error
+            vonage = op["tags"] == ["vonage_numbers"] and status in ("400", "401", "420", "502")
+            error = "VonageNumbersStatus" if vonage else "Error"
             if status.startswith(("4", "5")):
-                assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+                assert response["content"]["application/json"]["schema"] == {"$ref": f"#/components/schemas/{error}"}
 
 
 def test_the_spec_validates_as_openapi_3():

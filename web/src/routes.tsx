@@ -3,7 +3,7 @@
 // touches no shared file. Pages are lazy: each is its own chunk, fetched when first opened.
 import {
   AppstoreOutlined, AuditOutlined, CloudDownloadOutlined, DollarOutlined, FileTextOutlined, GlobalOutlined,
-  ProfileOutlined, SendOutlined, StopOutlined, TeamOutlined,
+  PhoneOutlined, ProfileOutlined, SendOutlined, StopOutlined, TeamOutlined,
 } from "@ant-design/icons";
 import type { ComponentType, LazyExoticComponent, ReactNode } from "react";
 
@@ -28,7 +28,7 @@ export const GROUP_ICONS: Record<string, ReactNode> = {
   tasks: <SendOutlined />, templates: <FileTextOutlined />, logs: <ProfileOutlined />,
   downloads: <CloudDownloadOutlined />, blacklist: <StopOutlined />, apps: <AppstoreOutlined />,
   opsAccounts: <TeamOutlined />, opsPricing: <DollarOutlined />, opsSenders: <GlobalOutlined />,
-  opsReview: <AuditOutlined />,
+  opsReview: <AuditOutlined />, numbers: <PhoneOutlined />, opsNumbers: <PhoneOutlined />,
 };
 
 const modules = import.meta.glob<{ default: PageRoute[] }>("./pages/*/routes.tsx", { eager: true });

@@ -5,7 +5,8 @@ const COLORS: Record<string, string> = {
   completed: "green", succeeded: "green", delivered: "green", active: "green", approved: "green",
   sending: "blue", running: "blue", pending: "default", scheduled: "cyan", accepted: "blue", submitted: "blue",
   paused: "orange", cancelled: "default", failed: "red", rejected: "red", blocked: "red", expired: "orange",
-  suspended: "red", queued: "default",
+  suspended: "red", queued: "default", pending_registration: "orange", released: "default",
+  started: "blue", ringing: "cyan", answered: "blue", busy: "orange", timeout: "orange", unanswered: "orange",
 };
 
 /** A status in the current language (`status.*` of the page's namespace, else the common

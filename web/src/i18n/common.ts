@@ -7,7 +7,7 @@ export const common = {
     menu: {
       tasks: "任务管理", templates: "模板管理", logs: "日志管理", downloads: "下载中心", blacklist: "黑名单",
       apps: "应用管理", opsAccounts: "账户管理", opsPricing: "价格与国家", opsSenders: "号码与签名",
-      opsReview: "审核",
+      opsReview: "审核", numbers: "号码管理", opsNumbers: "号码管理",
     },
     action: { search: "查询", reset: "重置", create: "新建", edit: "编辑", delete: "删除", save: "保存",
       cancel: "取消", confirm: "确定", submit: "提交", export: "导出", download: "下载", refresh: "刷新",
@@ -28,7 +28,7 @@ export const common = {
     menu: {
       tasks: "Tasks", templates: "Templates", logs: "Logs", downloads: "Download center", blacklist: "Blacklist",
       apps: "Applications", opsAccounts: "Accounts", opsPricing: "Prices and countries",
-      opsSenders: "Senders and signatures", opsReview: "Review",
+      opsSenders: "Senders and signatures", opsReview: "Review", numbers: "Numbers", opsNumbers: "Numbers",
     },
     action: { search: "Search", reset: "Reset", create: "New", edit: "Edit", delete: "Delete", save: "Save",
       cancel: "Cancel", confirm: "OK", submit: "Submit", export: "Export", download: "Download",

@@ -35,7 +35,7 @@ export interface Export {
   download_url?: string;
 }
 
-const TYPES = ["tasks", "task_cost", "task_failures", "messages", "report"];
+const TYPES = ["tasks", "task_cost", "task_failures", "messages", "report", "voice_calls"];
 const UNFINISHED = new Set(["pending", "running"]);
 const POLL_MS = 2000;
 const CONFIRM_OK = { "data-testid": "confirm-ok" } as ButtonProps;

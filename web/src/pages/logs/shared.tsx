@@ -39,7 +39,7 @@ export function matchOption(input: string, option?: { label?: unknown; value?: u
   return text.includes(input.trim().toLowerCase());
 }
 
-export type ExportType = "messages" | "report";
+export type ExportType = "messages" | "report" | "voice_calls";
 export type ExportFormat = "csv" | "xlsx";
 interface Created { export_id: string; filename: string }
 
