@@ -404,6 +404,11 @@ UNREAD_COMPONENTS = {
 }
 
 NUMBER_TYPE = string(enum=list(number_rules.TYPES))
+NUMBER_FEATURE_LIST = or_empty(string(pattern=r"^(SMS|VOICE|MMS)(,(SMS|VOICE|MMS))*$", description="comma-separated"))
+DIGITS_PATTERN = rf"^\+?[0-9]{{1,{number_rules.MAX_PATTERN}}}$"
+NUMBER_PATTERN = or_empty(string(pattern=DIGITS_PATTERN, description="digits the number holds"))
+# App keys are hex and secrets URL-safe base64 (services/apps.py): anything else cannot be one.
+APP_CREDENTIAL = r"^[A-Za-z0-9_-]*$"
 NUMBER_FEATURES = array_of(string(enum=list(number_rules.FEATURES)))
 PURCHASE = string(enum=list(number_rules.PURCHASE_MODES),
                   description="direct; application: the service team approves a request first; "
@@ -602,15 +607,17 @@ VOICE_BODIES = {
     }, ["uuid", "status"], description="a Vonage Voice event; one that is not a call status is acknowledged"),
 }
 
-VONAGE_NUMBER = object_with({"api_key": string(description="the app key (or HTTP Basic)"), "api_secret": string(),
-                             "country": string(), "msisdn": string(description="digits, international format")},
+VONAGE_CREDENTIALS = {"api_key": string(pattern=APP_CREDENTIAL, description="the app key (or HTTP Basic)"),
+                      "api_secret": string(pattern=APP_CREDENTIAL)}
+VONAGE_NUMBER = object_with({**VONAGE_CREDENTIALS, "country": COUNTRY,
+                             "msisdn": string(pattern=DIGITS_PATTERN, description="digits, international format")},
                             ["country", "msisdn"])
+MONTHLY_PRICES_IN = object_with(dict.fromkeys(number_rules.TYPES, MONEY_IN), additionalProperties=False,
+                                nullable=True, description="number type -> monthly price; a type left out costs the "
+                                                           "carrier's price x the markup; null: no prices of our own")
 NUMBER_BODIES = {
     "buy_number": object_with({"country": COUNTRY, "msisdn": PHONE}, ["country", "msisdn"]),
-    "set_number_rule": object_with({"purchase": PURCHASE,
-                                    "monthly_prices": map_of(MONEY_IN, description="number type -> monthly price; "
-                                                                                   "a type left out costs the "
-                                                                                   "carrier's price x the markup")}),
+    "set_number_rule": object_with({"purchase": PURCHASE, "monthly_prices": MONTHLY_PRICES_IN}),
     "reject_application": object_with({"reason": free_text(maxLength=500)}, ["reason"]),
     "vonage_buy_number": VONAGE_NUMBER,
     "vonage_cancel_number": VONAGE_NUMBER,
@@ -895,9 +902,7 @@ QUERY_PARAMETERS = {  # view → its query parameters, in the order listed, and 
     "list_numbers": {"country": or_empty(COUNTRY), "status": or_empty(string(enum=list(number_rules.STATUSES))),
                      "limit": integer(minimum=1, maximum=100, description="default 20"), "cursor": CURSOR},
     "available_numbers": {
-        "country": COUNTRY, "type": or_empty(NUMBER_TYPE),
-        "features": or_empty(string(pattern=r"^(SMS|VOICE|MMS)(,(SMS|VOICE|MMS))*$", description="comma-separated")),
-        "pattern": or_empty(string(pattern=r"^\+?[0-9]{1,15}$", description="digits the number holds")),
+        "country": COUNTRY, "type": or_empty(NUMBER_TYPE), "features": NUMBER_FEATURE_LIST, "pattern": NUMBER_PATTERN,
         "search_pattern": integer(minimum=0, maximum=2, description="0 starts with, 1 anywhere (default), 2 ends with"),
         "limit": integer(minimum=1, maximum=100, description="default 20"),
         "index": integer(minimum=1, maximum=10000, description="the page, from 1 (Vonage's paging)"),
@@ -907,12 +912,13 @@ QUERY_PARAMETERS = {  # view → its query parameters, in the order listed, and 
     "list_pending_applications": {"limit": integer(minimum=1, maximum=100), "cursor": CURSOR},
     "list_pending_registrations": {"status": string(enum=["pending_registration"]),
                                    "limit": integer(minimum=1, maximum=100), "cursor": CURSOR},
-    "vonage_owned_numbers": {**strings("api_key", "api_secret", "country", "pattern"),
+    "vonage_owned_numbers": {**VONAGE_CREDENTIALS, "country": or_empty(COUNTRY), "pattern": NUMBER_PATTERN,
                              "search_pattern": integer(minimum=0, maximum=2),
                              "size": integer(minimum=1, maximum=100), "index": integer(minimum=1)},
-    "vonage_search_numbers": {**strings("api_key", "api_secret"), "country": string(), "type": string(),
-                              **strings("features", "pattern"), "search_pattern": integer(minimum=0, maximum=2),
-                              "size": integer(minimum=1, maximum=100), "index": integer(minimum=1)},
+    "vonage_search_numbers": {**VONAGE_CREDENTIALS, "country": COUNTRY, "type": or_empty(NUMBER_TYPE),
+                              "features": NUMBER_FEATURE_LIST, "pattern": NUMBER_PATTERN,
+                              "search_pattern": integer(minimum=0, maximum=2),
+                              "size": integer(minimum=1, maximum=100), "index": integer(minimum=1, maximum=10000)},
     "list_calls": {
         "number": or_empty(string(pattern=TYPED_NUMBER_PATTERN, description="one of ours, international format")),
         "direction": or_empty(string(enum=list(call_events.DIRECTIONS))),
@@ -939,6 +945,7 @@ HEADER_PARAMETERS = {
                                  "empty: none"}],
 }
 PATH_PARAMETER = re.compile(r"{(\w+)}")
+PATH_SCHEMAS = {"country": COUNTRY, "msisdn": PHONE}  # other path parameters are ids
 
 
 # --- bodies that are not JSON schemas above -----------------------------------------------------
@@ -1050,7 +1057,7 @@ def description(route: Route) -> str | None:
 
 def parameters(route: Route) -> list[Schema]:
     """Path parameters, then query parameters (header parameters are added after the body)."""
-    in_path = [{"name": name, "in": "path", "required": True, "schema": COUNTRY if name == "country" else string()}
+    in_path = [{"name": name, "in": "path", "required": True, "schema": PATH_SCHEMAS.get(name, string())}
                for name in PATH_PARAMETER.findall(route.path)]
     in_query = [{"name": name, "in": "query", "required": (route.name, name) in REQUIRED_QUERY,
                  "schema": with_string_rules(schema, top=False) if route.name in QUERY_AS_DATA else schema,

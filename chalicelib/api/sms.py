@@ -202,7 +202,7 @@ def _vonage_json(raw: bytes) -> dict[str, str]:
 
 def _vonage_caller(request, params: dict[str, str]) -> Caller:
     key, secret = params.get("api_key"), params.get("api_secret")
-    if not key and (header(request, "authorization") or "").lower().startswith("basic "):
+    if not key and not secret and (header(request, "authorization") or "").lower().startswith("basic "):
         return caller(request, apps_allowed=True)
     if not key or not secret:
         raise VonageRefusal("2", "Missing api_key" if not key else "Missing api_secret")

@@ -111,7 +111,8 @@ def set_rule(country: object, data: dict, actor: str) -> NumberRule:
     purchase = data.get("purchase", rules.DIRECT)
     if purchase not in rules.PURCHASE_MODES:
         raise FieldError("purchase", f"must be one of {', '.join(rules.PURCHASE_MODES)}")
-    prices = data.get("monthly_prices") or {}
+    prices = data.get("monthly_prices")
+    prices = {} if prices is None else prices
     if not isinstance(prices, dict):
         raise FieldError("monthly_prices", "must be an object of number type -> monthly price")
     micros = {}

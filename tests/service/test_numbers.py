@@ -202,6 +202,10 @@ def test_operator_prices_override_the_markup(client, demo_token, ops_token):
     assert bad.status == 422 and bad.json["error"]["field"] == "purchase"
     bad_price = client.put("/v1/ops/number-rules/GB", {"monthly_prices": {"landline": "-1"}}, token=ops_token)
     assert bad_price.status == 422 and bad_price.json["error"]["field"] == "monthly_prices.landline"
+    not_a_map = client.put("/v1/ops/number-rules/GB", {"monthly_prices": False}, token=ops_token)
+    assert not_a_map.status == 422 and not_a_map.json["error"]["field"] == "monthly_prices"
+    cleared = client.put("/v1/ops/number-rules/GB", {"monthly_prices": None}, token=ops_token)
+    assert cleared.status == 200 and cleared.json["monthly_prices"] == {}
     assert [r["country"] for r in client.get("/v1/ops/number-rules", token=ops_token).json["rules"]] == ["GB"]
     assert client.get("/v1/ops/number-rules", token=demo_token).status == 403
 

@@ -85,6 +85,15 @@ def test_credentials(client, seeded):
     assert reply.status == 200 and reply.json["messages"][0]["status"] == "4"
 
 
+def test_a_secret_without_its_key_is_refused_even_beside_basic_auth(client, seeded):
+    """A caller who names a secret in the request means it: it is not silently swapped for
+    the Authorization header's pair."""
+    token = base64.b64encode(f"{seeded.app_key}:{seeded.app_secret}".encode()).decode()
+    reply = vonage(client, {"api_secret": "not-the-secret", "from": "JMCDemo", "to": "447400123456", "text": "x"},
+                   headers={"Authorization": f"Basic {token}"})
+    assert reply.status == 200 and reply.json["messages"][0]["status"] == "2"
+
+
 def test_no_credit_is_status_9(client, seeded):
     _, key, secret, _ = make_tenant("Broke Co")
     reply = vonage(client, {"api_key": key, "api_secret": secret, "from": "JMCDemo", "to": "447400123456",
