@@ -10,6 +10,7 @@ import contextlib
 import json
 import logging
 import os
+import secrets as secrets_module
 import shutil
 import socket
 import threading
@@ -140,20 +141,23 @@ class LocalStack:
     def _start_carrier(self) -> None:
         """The simulator accepts the platform's own carrier credentials from Secrets Manager
         and knows the public key of the platform's voice application (made here, kept in
-        the same secret, as ops keep the real one); call events go to our voice endpoint."""
+        the same secret, as ops keep the real one); call events go to our voice endpoint.
+        It signs receipts and call events with the account's signature secret, made here
+        too, so the local stack verifies them as the cloud does (unsigned events are refused)."""
         import boto3
 
         from carrier_sim.server import CarrierSimulator
         from chalicelib.config import settings
         secrets = boto3.client("secretsmanager", region_name=REGION)
         creds = json.loads(secrets.get_secret_value(SecretId=settings().carrier_secret_id)["SecretString"])
-        if not creds.get("voice_private_key"):
-            creds.update(voice_application())
+        if not creds.get("voice_private_key") or not creds.get("signature_secret"):
+            creds.update(voice_application(), signature_secret=secrets_module.token_urlsafe(32))
             secrets.put_secret_value(SecretId=settings().carrier_secret_id, SecretString=json.dumps(creds))
         self.carrier = CarrierSimulator(host=self.host, port=0, api_key=creds["api_key"],
                                         api_secret=creds["api_secret"])
         self.carrier.configure(voice_applications={creds["voice_application_id"]: public_key_of(
-            creds["voice_private_key"])}, voice_event_url=self.voice_event_url)
+            creds["voice_private_key"])}, voice_event_url=self.voice_event_url,
+            signature_secret=creds["signature_secret"])
         self.carrier.start()
         os.environ["JMC_CARRIER_URL"] = self.carrier.url
         os.environ["JMC_CARRIER_VOICE_URL"] = self.carrier.url  # one simulator plays both Vonage hosts
