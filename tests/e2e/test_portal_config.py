@@ -27,17 +27,8 @@ def customer(stack, ops_token):
 
 
 def _sign_in(portal, customer) -> None:
-    """Signed in as ``Portal.sign_in`` does, keeping the access token for the test's own API
-    calls (a login gets one code per 60 s: the page and the test share this sign-in). The page
-    is reloaded after the refresh token is handed over: a hash change alone does not reload it,
-    and the first load may already have looked for a session (and found none)."""
-    tokens = portal._tokens(customer["email"], customer["password"])
-    customer["token"] = tokens["access_token"]
-    portal.page.goto(portal.base + "#/login")
-    portal.page.evaluate("token => localStorage.setItem('jmc.refresh', token)", tokens["refresh_token"])
-    portal.open("/")
-    portal.page.reload()
-    portal.page.get_by_test_id("logout").wait_for()
+    """Signed in as ``Portal.sign_in`` does, keeping the access token for the test's own API calls."""
+    customer["token"] = portal.sign_in(customer["email"], customer["password"])["access_token"]
 
 
 ANIMATING = ", ".join(f".ant-{motion}-{phase}" for motion in ("zoom", "zoom-big", "fade", "message-move-up")

@@ -41,15 +41,8 @@ def operator_login(stack, ops_token):
 
 
 def _sign_in(portal: Portal, login: str, password: str) -> str:
-    """Signed in as ``Portal.sign_in`` does; the access token for the test's own API calls (the
-    page and the test share one login code)."""
-    tokens = portal._tokens(login, password)
-    portal.page.goto(portal.base + "#/login")
-    portal.page.evaluate("token => localStorage.setItem('jmc.refresh', token)", tokens["refresh_token"])
-    portal.open("/")
-    portal.page.reload()
-    portal.page.get_by_test_id("logout").wait_for()
-    return tokens["access_token"]
+    """Signed in as ``Portal.sign_in`` does; the access token for the test's own API calls."""
+    return portal.sign_in(login, password)["access_token"]
 
 
 def _check(portal: Portal, name: str, dialog: bool = False) -> None:

@@ -41,15 +41,9 @@ def owner(portal, stack, ops_token):
     added = stack.call("POST", f"/v1/ops/accounts/{account_id}/senders",
                        {"type": "sender_id", "value": "JMCTest", "countries": ["GB"]}, token=ops_token)
     assert added.status_code == 201, added.text
-    tokens = portal._tokens(customer["email"], customer["password"])
-    token = tokens["access_token"]
+    token = portal.sign_in(customer["email"], customer["password"])["access_token"]
     app = stack.call("POST", "/v1/apps", {"name": "Campaigns"}, token=token)
     assert app.status_code == 201, app.text
-    portal.page.goto(portal.base + "#/login")  # the page signs in with the same session's refresh token
-    portal.page.evaluate("token => localStorage.setItem('jmc.refresh', token)", tokens["refresh_token"])
-    portal.page.goto(portal.base + "#/")
-    portal.page.reload()  # a hash change alone would not load the session again
-    portal.page.get_by_test_id("logout").wait_for()
     return {**customer, "token": token, "app_id": app.json()["id"]}
 
 
