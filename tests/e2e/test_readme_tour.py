@@ -28,7 +28,7 @@ SECTION = "## A first tour (curl)"
 STRICT = 'set -euo pipefail; shopt -s inherit_errexit\ncurl() { command curl --fail-with-body "$@"; }\n'
 #: The variables the tour keeps from its answers, reported once it has run.
 KEPT = ("OPS", "ACCOUNT", "TOK", "APP", "KEY", "SECRET", "MSG", "SIM", "UPLOAD", "SEND_AT", "TASK", "SIG", "TPL",
-        "MAINLAND", "DOMESTIC")
+        "MAINLAND", "DOMESTIC", "NUMBER")
 MAINLAND_TEXT = "【Acme】欢迎光临，今日全场八折"
 
 
@@ -149,3 +149,20 @@ def test_the_domestic_task_completes_and_its_numbers_reach_the_carrier(stack, to
     # tasks), so only this task's text is counted: exactly once per number.
     for number in ("8613800138000", "8613900139000"):
         assert [row["text"] for row in _sim(kept, number) if row["text"] == MAINLAND_TEXT] == [MAINLAND_TEXT]
+
+
+def test_the_tour_s_number_was_bought_rang_and_released(stack, tour):
+    kept, answers = tour
+    number = kept["NUMBER"]
+    bought = next(a for a in answers if a.get("msisdn") == number and "bought_at" in a and a["status"] == "active")
+    rental = [e for e in stack.call("GET", "/v1/ledger", token=kept["TOK"]).json()["entries"]
+              if e["kind"] == "number_rental"]
+    assert [e["amount"] for e in rental] == [f"-{bought['monthly_price']}"]
+    listed = next(a for a in answers if "calls" in a and a["calls"])
+    [call] = listed["calls"]
+    assert (call["number"], call["from"], call["direction"], call["status"], call["duration"]) == (
+        number, "+447700900123", "inbound", "completed", 65)
+    assert call["price"] and call["rate"]
+    assert next(a for a in answers if a.get("msisdn") == number and a.get("status") == "released")
+    mine = stack.call("GET", "/v1/numbers", token=kept["TOK"]).json()["numbers"]
+    assert number not in {n["msisdn"] for n in mine}
