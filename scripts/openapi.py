@@ -231,6 +231,9 @@ ACCOUNT_COMPONENTS = {
                            "expires_in": integer()}),
     "Account": object_with({**strings("id", "name", "timezone", "currency", "status"),
                             "created_at": date_time(), "balance": MONEY}),
+    "OpsAccount": extended("Account", {"number_markup": string(
+        nullable=True, description="the carrier's cost × this is the account's monthly number price "
+                                   "(where operators set no price); null: the stage's default")}),
     "User": object_with({**strings("id", "account_id", "email"), "phone": string(nullable=True), "name": string(),
                          "role": string(enum=["owner", "member", "operator"]), "status": string(),
                          "created_at": date_time()}),
@@ -481,9 +484,12 @@ OPERATOR_BODIES = {
         "owner": OWNER,
     }, ["name", "owner"]),
     "add_user": NEW_USER,
-    "update_account": object_with({"status": string(enum=list(directory.STATUSES),
-                                                    description="suspended: its users cannot log in, its app keys "
-                                                                "are refused and it cannot send")}, ["status"]),
+    "update_account": object_with({
+        "status": string(enum=list(directory.STATUSES),
+                         description="suspended: its users cannot log in, its app keys are refused and it cannot send"),
+        "number_markup": string(nullable=True, pattern=number_rules.MARKUP_PATTERN,
+                                description="0.5 to 10, up to 4 decimals; null: the stage's default"),
+    }, minProperties=1, additionalProperties=False, description="status, number_markup or both"),
     "add_operator": OWNER,
     "top_up": object_with({"amount": MONEY_IN,
                            "reference": text(maxLength=100,
@@ -677,10 +683,10 @@ RESPONSE_SCHEMAS = {
     **dict.fromkeys(("ledger", "account_ledger"), page_of("entries", ref("LedgerEntry"))),
     **dict.fromkeys(("prices", "list_prices"), page_of("prices", ref("Price"))),
     # operators
-    "create_account": extended("Account", {"owner": ref("User")}),
-    "list_accounts": page_of("accounts", ref("Account")),
-    "get_account": extended("Account", {"users": array_of(ref("User"))}),
-    "update_account": ref("Account"),
+    "create_account": extended("OpsAccount", {"owner": ref("User")}),
+    "list_accounts": page_of("accounts", ref("OpsAccount")),
+    "get_account": extended("OpsAccount", {"users": array_of(ref("User"))}),
+    "update_account": ref("OpsAccount"),
     "add_user": ref("User"),
     "add_operator": ref("User"),
     "list_operators": object_with({"operators": array_of(ref("User"))}),

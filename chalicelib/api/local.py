@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from ..config import settings
 from ..errors import InvalidRequest, NotFound, UpstreamUnavailable
@@ -74,9 +76,22 @@ def _sms_to(phone: str) -> list[dict]:
             for m in data.get("messages", []) if m.get("part", 1) == 1]
 
 
+def _emulator_session() -> requests.Session:
+    """moto builds ``/moto-api/data.json`` by walking every backend while requests change
+    them, and now and then answers 500 for it: a GET is retried a few times before the
+    outbox reports the emulator unavailable."""
+    session = requests.Session()
+    retries = Retry(total=4, backoff_factor=0.2, status_forcelist=(500, 502, 503), allowed_methods=("GET",))
+    session.mount("http://", HTTPAdapter(max_retries=retries))
+    return session
+
+
+_EMULATORS = _emulator_session()
+
+
 def _get_json(url: str, params: dict | None = None) -> dict:
     try:
-        response = requests.get(url, params=params, timeout=5)
+        response = _EMULATORS.get(url, params=params, timeout=5)
         response.raise_for_status()
         return response.json()
     except (requests.RequestException, ValueError) as exc:

@@ -42,7 +42,7 @@ def available_numbers():
     """购买号码: the carrier's numbers for sale in a country (type, features, pattern), with
     our monthly price and how the country's numbers are bought."""
     who = customer(bp.current_request)
-    found = numbers.search(query(bp.current_request))
+    found = numbers.search(who.account_id, query(bp.current_request))
     currency = _currency(who.account_id)
     return {"country": found.country, "purchase": found.purchase, "count": found.count,
             "numbers": [serializers.number_offer(o, currency) for o in found.offers]}

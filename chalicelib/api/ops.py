@@ -6,7 +6,7 @@ from chalice import Response
 
 from ..domain.money import format_amount
 from ..errors import FieldError, InvalidRequest, NotFound
-from ..services import billing, catalog, directory
+from ..services import billing, catalog, directory, numbers
 from ..store import accounts as account_store
 from . import serializers
 from .blueprint import Blueprint
@@ -29,7 +29,7 @@ def _account(account_id: str):
 def create_account():
     who = operator(bp.current_request)
     account, owner = directory.create_account(json_body(bp.current_request), who.actor)
-    return Response(body={**serializers.account(account), "owner": serializers.user(owner.user)},
+    return Response(body={**serializers.ops_account(account), "owner": serializers.user(owner.user)},
                     status_code=201)
 
 
@@ -38,7 +38,7 @@ def list_accounts():
     operator(bp.current_request)
     limit, cursor = paging(bp.current_request)
     accounts, next_cursor = directory.list_accounts(limit, cursor)
-    return {"accounts": [serializers.account(a) for a in accounts if not a.is_operator],
+    return {"accounts": [serializers.ops_account(a) for a in accounts if not a.is_operator],
             "next_cursor": next_cursor}
 
 
@@ -46,18 +46,37 @@ def list_accounts():
 def get_account(account_id):
     operator(bp.current_request)
     account = _account(account_id)
-    return {**serializers.account(account),
+    return {**serializers.ops_account(account),
             "users": [serializers.user(u) for u in directory.list_users(account_id)]}
+
+
+#: what PATCH /v1/ops/accounts/{id} changes
+ACCOUNT_FIELDS = {"status", "number_markup"}
 
 
 @bp.route("/v1/ops/accounts/{account_id}", methods=["PATCH"])
 def update_account(account_id):
-    """Suspend (``{"status": "suspended"}``) or reactivate (``"active"``) an account, audited.
-    While suspended its users cannot log in (their open sessions are closed), its app keys
-    are refused and it cannot send (403 ``account_inactive``)."""
+    """Suspend (``{"status": "suspended"}``) or reactivate (``"active"``) an account, and/or
+    set its number markup (``"number_markup": "1.50"``, null for the stage's default), each
+    audited. While suspended its users cannot log in (their open sessions are closed), its
+    app keys are refused and it cannot send (403 ``account_inactive``). Every field is
+    checked before anything is written."""
     who = operator(bp.current_request)
-    account = directory.set_status(_account(account_id), json_body(bp.current_request), who.actor)
-    return serializers.account(account)
+    account = _account(account_id)
+    body = json_body(bp.current_request)
+    unknown = sorted(body.keys() - ACCOUNT_FIELDS)
+    if unknown:
+        raise InvalidRequest(unknown[0], "is not a field of an account an operator can change")
+    if not body:
+        raise InvalidRequest("status", "is required (or number_markup)")
+    if "status" in body:
+        directory.check_status(body["status"])
+    if "number_markup" in body:
+        numbers.check_markup(body["number_markup"])
+        account = numbers.set_markup(account, body["number_markup"], who.actor)
+    if "status" in body:
+        account = directory.set_status(account, body, who.actor)
+    return serializers.ops_account(account)
 
 
 @bp.route("/v1/ops/accounts/{account_id}/users", methods=["POST"])

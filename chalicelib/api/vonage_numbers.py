@@ -83,9 +83,9 @@ def vonage_search_numbers():
     """Numbers for sale (country, type, features, pattern, search_pattern, size, index) at our price."""
     try:
         params = vonage_params(bp.current_request)
-        _app(params)
+        who = _app(params)
         size, index = _paging(params)
-        found = numbers.search({**params, "limit": str(size), "index": str(index)})
+        found = numbers.search(who.account_id, {**params, "limit": str(size), "index": str(index)})
     except (JmcError, VonageRefusal) as exc:
         return _failure(exc)
     body: dict = {"count": found.count}

@@ -3,6 +3,7 @@ how a country's numbers are bought, the monthly rental period and its price."""
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Collection
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -82,6 +83,18 @@ def monthly_price_micros(carrier_cost: str, markup: Decimal) -> int:
         raise NumberRuleError(f"carrier cost {carrier_cost!r} is not a decimal") from None
     price = (cost * markup).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return int(price * MICROS)
+
+
+#: an account's number markup: 0.5 to 10 with at most 4 decimals, plainly written ("1.30")
+MARKUP_PATTERN = r"^(0\.[5-9][0-9]{0,3}|[1-9](\.[0-9]{1,4})?|10(\.0{1,4})?)$"
+
+
+def parse_markup(value: object) -> Decimal:
+    """An account's number markup (our monthly price = the carrier's cost × markup), between
+    0.5 and 10: below 1 is a deliberate discount, never a typo of 0.0x."""
+    if not isinstance(value, str) or not re.match(MARKUP_PATTERN, value):
+        raise NumberRuleError('must be a decimal string from 0.5 to 10 with at most 4 decimals, such as "1.30"')
+    return Decimal(value)
 
 
 def sms_capable(features: Collection[object]) -> bool:

@@ -182,14 +182,18 @@ def list_users(account_id: str) -> list[User]:
 
 # --- suspension -------------------------------------------------------------------------
 
+def check_status(status: object) -> str:
+    if not isinstance(status, str) or status not in STATUSES:
+        raise missing_or_invalid("status", status, "must be active or suspended")
+    return status
+
+
 def set_status(account: Account, data: dict, actor: str) -> Account:
     """Suspend (``{"status": "suspended"}``) or reactivate (``"active"``) a customer account.
     A change is audited; suspending also closes every open session of the account's users,
     so a signed-in user is out at the next request. Asking for the status it has is no
     change (and no audit entry)."""
-    status = data.get("status")
-    if not isinstance(status, str) or status not in STATUSES:
-        raise missing_or_invalid("status", status, "must be active or suspended")
+    status = check_status(data.get("status"))
     if set_account_status(account, status):
         audit.record(account.account_id, "account.suspended" if status == SUSPENDED else "account.reactivated",
                      actor, account.account_id)

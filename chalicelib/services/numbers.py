@@ -27,8 +27,9 @@ from ..domain.ids import new_id
 from ..domain.money import MoneyError, parse_amount
 from ..domain.phone import PhoneNumberError, parse_typed_phone
 from ..errors import FieldError, InvalidRequest, NotFound, NumberNotAvailable, UpstreamUnavailable
+from ..store import audit
 from ..store import numbers as store
-from ..store.accounts import Sender, sender_sk
+from ..store.accounts import Account, Sender, get_account, sender_sk, set_number_markup
 from ..store.base import cancelled_by_condition, iso, transaction, update_if, utcnow
 from ..store.numbers import HeldNumber, NumberApplication, NumberRule
 from . import billing
@@ -97,13 +98,37 @@ def purchase_mode(country: str) -> str:
     return rule.purchase if rule else rules.DIRECT
 
 
-def monthly_price(country: str, number: CarrierNumber) -> int:
-    """The operators' price for the country and type, else the carrier's cost × the markup."""
+def monthly_price(country: str, number: CarrierNumber, markup: Decimal) -> int:
+    """The operators' price for the country and type, else the carrier's cost × ``markup``."""
     rule = store.number_rule(country)
     prices = rule.prices.as_dict() if rule is not None and rule.prices is not None else {}
     if number.type in prices:
         return int(prices[number.type])
-    return rules.monthly_price_micros(number.cost or "0", Decimal(settings().number_markup))
+    return rules.monthly_price_micros(number.cost or "0", markup)
+
+
+def markup_of(account_id: str) -> Decimal:
+    """The account's number markup, else the stage's default (``JMC_NUMBER_MARKUP``)."""
+    account = get_account(account_id)
+    own = account.number_markup if account is not None else None
+    return Decimal(own or settings().number_markup)
+
+
+def check_markup(value: object) -> str | None:
+    """A number markup as stored (None: the stage's default); FieldError names the field."""
+    return None if value is None else str(_field("number_markup", rules.parse_markup, value))
+
+
+def set_markup(account: Account, value: object, actor: str) -> Account:
+    """Set an account's number markup (a decimal string), or with None go back to the stage's
+    default; audited. Numbers already held keep the monthly price they were bought at."""
+    markup = check_markup(value)
+    if markup != account.number_markup:
+        if not set_number_markup(account, markup):
+            raise NotFound("Account")
+        audit.record(account.account_id, "account.number_markup_set", actor, account.account_id,
+                     number_markup=markup)
+    return get_account(account.account_id) or account
 
 
 def set_rule(country: object, data: dict, actor: str) -> NumberRule:
@@ -133,8 +158,8 @@ def list_rules() -> list[NumberRule]:
 
 # --- searching -------------------------------------------------------------------------------
 
-def search(params: dict) -> Available:
-    """The carrier's numbers for sale in a country, with our prices and how they are bought."""
+def search(account_id: str, params: dict) -> Available:
+    """The carrier's numbers for sale in a country, with the account's prices and how they are bought."""
     country = country_field(params.get("country"))
     kind = _field("type", rules.check_type, params["type"]) if params.get("type") else None
     features = _field("features", rules.parse_features, params.get("features"))
@@ -149,11 +174,12 @@ def search(params: dict) -> Available:
                                                  size=size, index=index)
     except NumbersError as exc:
         raise _carrier_failure(exc, country) from None
-    offers = [Offer(n, monthly_price(country, n)) for n in found.numbers]
+    markup = markup_of(account_id)
+    offers = [Offer(n, monthly_price(country, n, markup)) for n in found.numbers]
     return Available(country, purchase_mode(country), found.count, offers)
 
 
-def _offer(country: str, msisdn: str) -> Offer:
+def _offer(account_id: str, country: str, msisdn: str) -> Offer:
     """The carrier's offer for exactly this number; NumberNotAvailable if it sells none."""
     digits = msisdn.lstrip("+")
     try:
@@ -162,7 +188,7 @@ def _offer(country: str, msisdn: str) -> Offer:
         raise _carrier_failure(exc, country) from None
     for number in found.numbers:
         if number.msisdn == digits:
-            return Offer(number, monthly_price(country, number))
+            return Offer(number, monthly_price(country, number, markup_of(account_id)))
     raise NumberNotAvailable(msisdn)
 
 
@@ -183,7 +209,7 @@ def buy(account_id: str, data: dict, actor: str) -> HeldNumber | NumberApplicati
     _check_in_country(msisdn, country)
     if store.owner_of(msisdn) is not None:
         raise NumberNotAvailable(msisdn, "is held by an account already")
-    offer = _offer(country, msisdn)
+    offer = _offer(account_id, country, msisdn)
     mode = purchase_mode(country)
     if mode == rules.APPLICATION:
         return _apply(account_id, offer, actor)
@@ -319,7 +345,7 @@ def approve(application_id: str, actor: str) -> NumberApplication:
     """The service team approves: the number is bought for the account (charged as any
     purchase), then the application is closed."""
     item = _pending_application(application_id)
-    offer = _offer(item.country, item.msisdn)
+    offer = _offer(item.account_id, item.country, item.msisdn)
     mode = purchase_mode(item.country)
     acquire(item.account_id, offer, actor, registered=mode != rules.REGISTRATION)
     _decide(item, rules.APPROVED, None, actor)

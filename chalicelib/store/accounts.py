@@ -58,6 +58,8 @@ class Account(_AccountItem):
     balance_micros = NumberAttribute(default=0)
     status = UnicodeAttribute(default="active")
     is_operator = NumberAttribute(default=0)
+    #: the carrier's cost × this is the account's monthly number price; None: the stage's default
+    number_markup = UnicodeAttribute(null=True)
     by_entity = EntityIndex()
 
     @property
@@ -173,6 +175,13 @@ def set_account_status(account: Account, status: str) -> bool:
     the operators' own account is never touched."""
     return update_if(account, [Account.status.set(status)],
                      Account.pk.exists() & (Account.is_operator == 0) & (Account.status != status))
+
+
+def set_number_markup(account: Account, markup: str | None) -> bool:
+    """Set (or with None, remove) a customer account's number markup; the operators' own
+    account is never touched. False when the account is gone or is the operators'."""
+    action = Account.number_markup.set(markup) if markup is not None else Account.number_markup.remove()
+    return update_if(account, [action], Account.pk.exists() & (Account.is_operator == 0))
 
 
 def list_items(model: type[_A], account_id: str, prefix: str) -> list[_A]:

@@ -14,6 +14,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.browser import AXE, TIMEOUT_MS, Portal, new_customer, new_operator
 
@@ -122,6 +123,21 @@ def test_an_account_from_creation_to_suspension_and_back(operator, stack, ops_to
     page.get_by_test_id("accounts-table").get_by_role("link", name=name).click()
     _heading(portal, f"账户详情：{name}", f"Account: {name}")
     _check(portal, "ops-account-info")
+
+    # 号码加价倍数: a markup out of range is refused beside its field; one in range is saved, then cleared
+    page.locator("#number_markup").fill("0.01")
+    page.get_by_test_id("markup-save").click()
+    page.locator("#number_markup_help").wait_for()
+    assert _account(stack, ops_token, created["id"])["number_markup"] is None
+    page.locator("#number_markup").fill("2.5")
+    page.get_by_test_id("markup-save").click()
+    expect(page.get_by_test_id("account-markup")).to_have_text("2.5")
+    assert _account(stack, ops_token, created["id"])["number_markup"] == "2.5"
+    page.get_by_test_id("markup-reset").click()
+    expect(page.get_by_test_id("account-markup")).to_have_text(portal.t("默认（平台统一倍数）",
+                                                                        "Default (the platform's markup)"))
+    assert _account(stack, ops_token, created["id"])["number_markup"] is None
+
     page.get_by_test_id("suspend-account").click()
     _confirm(portal)
     page.locator("[data-testid=account-status][data-status=suspended]").wait_for()

@@ -12,6 +12,7 @@ from chalicelib.domain.money import parse_amount
 from chalicelib.domain.numbers import monthly_price_micros
 from chalicelib.services import number_renewals
 from chalicelib.services.billing import balance_micros
+from chalicelib.store.audit import list_events
 from chalicelib.store.numbers import held_number
 from tests.service.helpers import drain_notifications, emails_to, initial_password, login
 from tests.service.messaging import send
@@ -208,6 +209,47 @@ def test_operator_prices_override_the_markup(client, demo_token, ops_token):
     assert cleared.status == 200 and cleared.json["monthly_prices"] == {}
     assert [r["country"] for r in client.get("/v1/ops/number-rules", token=ops_token).json["rules"]] == ["GB"]
     assert client.get("/v1/ops/number-rules", token=demo_token).status == 403
+
+
+def test_an_account_s_own_markup_prices_its_numbers_and_its_buys(client, app, ops_token):
+    account_id, token = _customer(client, app, ops_token, "markup@numbers.example", balance="50.00")
+    _, other = _customer(client, app, ops_token, "plain@numbers.example")
+    cost = {n.msisdn: n.cost for n in platform_numbers_client().search("GB", type="mobile-lvn", size=3).numbers}
+    set_markup = client.patch(f"/v1/ops/accounts/{account_id}", {"number_markup": "2.5"}, token=ops_token)
+    assert set_markup.status == 200 and set_markup.json["number_markup"] == "2.5", set_markup
+    assert set_markup.json["status"] == "active"
+    offers = _search(client, token, "GB", type="mobile-lvn", limit=3).json["numbers"]
+    for offer in offers:
+        assert parse_amount(offer["monthly_price"]) == monthly_price_micros(cost[offer["msisdn"][1:]], Decimal("2.5"))
+    # another account keeps the stage's markup
+    plain = _search(client, other, "GB", type="mobile-lvn", limit=3).json["numbers"]
+    assert [parse_amount(o["monthly_price"]) for o in plain] == [
+        monthly_price_micros(cost[o["msisdn"][1:]], Decimal("1.30")) for o in plain]
+    bought = _buy(client, token, offers[0])
+    assert bought.status == 201 and bought.json["monthly_price"] == offers[0]["monthly_price"]
+    assert _rental_entries(client, token)[0]["amount"] == f"-{offers[0]['monthly_price']}"
+
+    reset = client.patch(f"/v1/ops/accounts/{account_id}", {"number_markup": None}, token=ops_token)
+    assert reset.status == 200 and reset.json["number_markup"] is None
+    again = _search(client, token, "GB", type="mobile-lvn", limit=3).json["numbers"]
+    assert [o["monthly_price"] for o in again] == [o["monthly_price"] for o in plain]
+    events, _ = list_events(account_id, 50, None)
+    assert [e.details.as_dict() for e in events
+            if e.action == "account.number_markup_set"] == [{"number_markup": None}, {"number_markup": "2.5"}]
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"number_markup": "0.1"}, "number_markup"), ({"number_markup": "11"}, "number_markup"),
+    ({"number_markup": 1.5}, "number_markup"), ({"number_markup": "1.23456"}, "number_markup"),
+    ({"number_markup": " 1.5"}, "number_markup"), ({"number_markup": "1.5", "status": "paused"}, "status"),
+    ({"number_markup": "1.5", "price": "2"}, "price"), ({}, "status")])
+def test_a_bad_account_change_names_the_field_and_changes_nothing(client, app, ops_token, body, field):
+    account_id, token = _customer(client, app, ops_token, "badmarkup@numbers.example")
+    reply = client.patch(f"/v1/ops/accounts/{account_id}", body, token=ops_token)
+    assert reply.status in (400, 422) and reply.json["error"]["field"] == field, reply
+    account = client.get(f"/v1/ops/accounts/{account_id}", token=ops_token).json
+    assert (account["number_markup"], account["status"]) == (None, "active")
+    assert client.patch(f"/v1/ops/accounts/{account_id}", {"number_markup": "2"}, token=token).status == 403
 
 
 def test_releasing_stops_renewal_drops_the_from_and_gives_the_number_back(client, app, demo_token, seeded):

@@ -109,10 +109,50 @@ function InfoTab({ account, reload }: { account: AccountDetail; reload: () => Pr
         <Descriptions.Item label={t("accounts.currency")}>{account.currency}</Descriptions.Item>
         <Descriptions.Item label={t("accounts.timezone")}>{account.timezone}</Descriptions.Item>
         <Descriptions.Item label={t("accounts.createdAt")}>{formatTime(account.created_at, zone)}</Descriptions.Item>
+        <Descriptions.Item label={t("detail.markup")}>
+          <span data-testid="account-markup">{account.number_markup ?? t("detail.markupDefault")}</span>
+        </Descriptions.Item>
       </Descriptions>
+      <MarkupForm account={account} reload={reload} />
     </Card>
   );
 }
+
+/** The account's number markup: saved as typed, or cleared back to the platform's default. */
+function MarkupForm({ account, reload }: { account: AccountDetail; reload: () => Promise<void> }) {
+  const { t } = useTranslation("ops");
+  const { done } = useNotify();
+  const [form] = Form.useForm<{ number_markup: string }>();
+  const onFail = useFieldFail(form, MARKUP_FIELDS);
+
+  async function save(markup: string | null) {
+    try {
+      await api.patch(`/v1/ops/accounts/${account.id}`, { number_markup: markup });
+      done(t(markup === null ? "detail.markupCleared" : "detail.markupSaved"));
+      if (markup === null) form.resetFields();
+      await reload();
+    } catch (error) {
+      onFail(error);
+    }
+  }
+
+  return (
+    <Form form={form} layout="inline" onFinish={(values) => save(values.number_markup.trim())}
+      initialValues={{ number_markup: account.number_markup ?? "" }} style={{ marginTop: 16 }}>
+      <Form.Item name="number_markup" label={t("detail.markup")} extra={t("detail.markupHelp")}
+        rules={[{ required: true, message: t("detail.markupHelp") }]}>
+        <Input id="number_markup" placeholder="1.30" style={{ width: 120 }} />
+      </Form.Item>
+      <Space>
+        <Button type="primary" htmlType="submit" data-testid="markup-save">{t("common:action.save")}</Button>
+        <Button data-testid="markup-reset" disabled={account.number_markup === null}
+          onClick={() => save(null)}>{t("detail.markupReset")}</Button>
+      </Space>
+    </Form>
+  );
+}
+
+const MARKUP_FIELDS = { number_markup: "number_markup" };
 
 interface NewUser { email: string; name: string; phone?: string; role: string }
 const USER_FIELDS = { email: "email", name: "name", phone: "phone", role: "role" };

@@ -21,6 +21,8 @@ export interface UserRow {
 
 export interface AccountDetail extends AccountRow {
   users: UserRow[];
+  /** The carrier's cost × this is the account's number price; null: the platform's default. */
+  number_markup: string | null;
 }
 
 export interface LedgerRow {
