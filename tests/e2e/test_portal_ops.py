@@ -115,7 +115,7 @@ def test_an_account_from_creation_to_suspension_and_back(operator, stack, ops_to
     owner.page.get_by_test_id("menu-customer").wait_for()
     assert owner.page.get_by_test_id("menu-operator").count() == 0
     owner.open("/ops/accounts")  # an operator page, typed in
-    owner.page.get_by_text(owner.t("页面不存在", "Page not found")).wait_for()
+    expect(owner.page.get_by_test_id("not-found")).to_contain_text(owner.t("页面不存在", "Page not found"))
     assert owner.page.get_by_test_id("menu-operator").count() == 0
     _check(owner, "ops-page-for-a-customer")
 

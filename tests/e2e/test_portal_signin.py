@@ -5,6 +5,7 @@ customer has no operator menu (an operator page is not found)."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.browser import new_customer, new_operator
 
@@ -31,7 +32,7 @@ def test_the_owner_signs_in_with_the_code_from_the_outbox_and_sees_the_dashboard
     page.get_by_test_id("menu-customer").wait_for()
 
     portal.open("/ops/accounts")  # an operator page, typed in: not found for a customer
-    page.get_by_text(portal.t("页面不存在", "Page not found")).wait_for()
+    expect(page.get_by_test_id("not-found")).to_contain_text(portal.t("页面不存在", "Page not found"))
     assert page.get_by_test_id("menu-operator").count() == 0
 
     refresh_token = page.evaluate("localStorage.getItem('jmc.refresh')")

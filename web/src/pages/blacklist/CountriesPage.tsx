@@ -10,7 +10,7 @@ import { ZoneNote } from "../../components/ZonedPickers";
 import { useNotify } from "../../components/useNotify";
 import { formatTime } from "../../lib/time";
 import { formErrors } from "../templates/formErrors";
-import { countryName, countryOptions } from "./countries";
+import { countryName, countryOptions } from "../../lib/countries";
 import { AppBar, appLabel, useApps } from "./useApps";
 
 interface Entry { id: string; app_id: string; country: string; created_at: string; created_by: string }

@@ -4,7 +4,7 @@ import type { ColumnsType } from "antd/es/table";
 import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { currentLang } from "../../i18n";
-import { countryLabel, countryOptions } from "../ops/countries";
+import { countryLabel, countryOptions } from "../../lib/countries";
 import "./i18n";
 import { featuresText, priceText } from "./logic";
 

@@ -17,7 +17,7 @@ import { currentLang } from "../../i18n";
 import { errorText } from "../../lib/errors";
 import { formatTime } from "../../lib/time";
 import NotFoundPage from "../NotFoundPage";
-import { countryLabel, countryOptions } from "./countries";
+import { countryLabel, countryOptions } from "../../lib/countries";
 import { FieldSelect } from "../../components/FieldSelect";
 import "./i18n";
 import type { AccountDetail, LedgerRow, SenderRow, SignatureRow, UserRow } from "./types";

@@ -13,7 +13,7 @@ import { StatusTag } from "../../components/StatusTag";
 import { useNotify } from "../../components/useNotify";
 import { errorText } from "../../lib/errors";
 import { formatTime } from "../../lib/time";
-import { CURRENCIES, zoneOptions } from "./countries";
+import { CURRENCIES, zoneOptions } from "./accountOptions";
 import { FieldSelect } from "../../components/FieldSelect";
 import "./i18n";
 import type { AccountRow } from "./types";

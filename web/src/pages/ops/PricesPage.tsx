@@ -9,7 +9,7 @@ import { ServerTable, useServerTable } from "../../components/ServerTable";
 import { useNotify } from "../../components/useNotify";
 import { currentLang } from "../../i18n";
 import { errorText } from "../../lib/errors";
-import { countryLabel, countryOptions } from "./countries";
+import { countryLabel, countryOptions } from "../../lib/countries";
 import { FieldSelect } from "../../components/FieldSelect";
 import "./i18n";
 import { onePage } from "./types";

@@ -9,7 +9,7 @@ import { useTranslation } from "react-i18next";
 import { api } from "../../api/client";
 import { useNotify } from "../../components/useNotify";
 import { currentLang } from "../../i18n";
-import { countryName } from "./countries";
+import { countryName } from "../../lib/countries";
 import { downloadNumberTemplate, numbersCsv, presignAbove, uploadDirect, uploadPresigned } from "./files";
 import type { Kind, UploadView } from "./types";
 

@@ -15,7 +15,7 @@ import { StatusTag } from "../../components/StatusTag";
 import { useNotify } from "../../components/useNotify";
 import { currentLang } from "../../i18n";
 import { formatTime } from "../../lib/time";
-import { countryName } from "./countries";
+import { countryName } from "../../lib/countries";
 import { EditTaskModal } from "./EditTaskModal";
 import type { Price, Task } from "./types";
 import "./i18n";

@@ -1,5 +1,5 @@
-// Country and region names for the operators' pages: the regions the API routes to
-// (phonenumbers' SUPPORTED_REGIONS), named by the browser's CLDR data in the page's language,
+// Country and region names: the regions the API routes to (phonenumbers' SUPPORTED_REGIONS,
+// which the API checks against), named by the browser's CLDR data in the page's language,
 // with the product's names for 港澳台 (as chalicelib/domain/country_names.py gives them).
 const REGIONS = ("AC AD AE AF AG AI AL AM AO AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BW " +
   "BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR " +
@@ -11,12 +11,24 @@ const REGIONS = ("AC AD AE AF AG AI AL AM AO AR AS AT AU AW AX AZ BA BB BD BE BF
 const OWN: Record<string, { zh: string; en: string }> = {
   HK: { zh: "中国香港", en: "Hong Kong" }, MO: { zh: "中国澳门", en: "Macau" }, TW: { zh: "中国台湾", en: "Taiwan" },
 };
+const names = new Map<string, Intl.DisplayNames | null>();
+
+function displayNames(lang: "zh" | "en"): Intl.DisplayNames | null {
+  if (!names.has(lang)) {
+    try {
+      names.set(lang, new Intl.DisplayNames([lang === "zh" ? "zh-CN" : "en"], { type: "region" }));
+    } catch {
+      names.set(lang, null);
+    }
+  }
+  return names.get(lang) ?? null;
+}
 
 export function countryName(code: string, lang: string): string {
   const key = lang === "en" ? "en" : "zh";
   if (OWN[code]) return OWN[code][key];
   try {
-    return new Intl.DisplayNames([key === "en" ? "en" : "zh-CN"], { type: "region" }).of(code) ?? code;
+    return displayNames(key)?.of(code) ?? code;
   } catch {
     return code;
   }
@@ -33,12 +45,3 @@ export function countryOptions(lang: string): { value: string; label: string }[]
   return REGIONS.map((code) => ({ value: code, label: countryLabel(code, lang) }))
     .sort((a, b) => collator.compare(a.label, b.label));
 }
-
-/** Every IANA zone the browser knows (for an account's time zone). */
-export function zoneOptions(): { value: string; label: string }[] {
-  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["Asia/Shanghai", "UTC"];
-  const all = zones.includes("UTC") ? zones : [...zones, "UTC"];
-  return all.map((zone) => ({ value: zone, label: zone }));
-}
-
-export const CURRENCIES = ["CNY", "EUR", "GBP", "HKD", "JPY", "MOP", "SGD", "TWD", "USD"];
